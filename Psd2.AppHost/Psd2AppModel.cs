@@ -1,0 +1,63 @@
+using Psd2.AppHost.Hosting;
+using Psd2.AppHost.Resources;
+
+namespace Psd2.AppHost;
+
+/// <summary>
+/// The app model: which resources make up Psd2 and how they reference each other. <c>dotnet run</c> and the
+/// test harness both start exactly this.
+/// </summary>
+public static class Psd2AppModel
+{
+    public static DistributedApplication Build(AppHostOptions options)
+    {
+        var builder = new DistributedApplicationBuilder(options);
+        var pki = builder.Pki;
+
+        // External mode: connection strings given from outside mean no PostgreSQL or Redis of our own.
+        var psd2db = builder.ExternalConnectionString("psd2db");
+        var sandboxdb = builder.ExternalConnectionString("sandboxdb");
+        if (psd2db is null || sandboxdb is null)
+        {
+            var postgres = builder.AddPostgres("postgres");
+            psd2db ??= postgres.AddDatabase("psd2db");
+            sandboxdb ??= postgres.AddDatabase("sandboxdb");
+        }
+
+        var redis = builder.ExternalConnectionString("redis") ?? builder.AddRedis("redis").Reference;
+
+        var sandboxbank = builder.AddProject("sandboxbank", "Psd2.SandboxBank")
+            .WithHttpsEndpoint("https", pki.BankTlsCertificate, pki.BankTlsKey, requireClientCertificate: true)
+            .WithHttpsEndpoint("psu", pki.BankTlsCertificate, pki.BankTlsKey, requireClientCertificate: false)
+            .WithHttpHealthCheck(builder, "psu")
+            .WithReference(sandboxdb)
+            .WithEnvironment("SandboxBank__Tls__TrustedCaPath", pki.CaCertificate);
+
+        // The migrator finishes before api and worker start, so they never see a half-migrated schema.
+        var migrator = builder.AddProject("migrator", "Psd2.Migrator")
+            .WithReference(psd2db);
+        migrator.RunsToCompletion = true;
+
+        foreach (var (name, project) in new[] { ("api", "Psd2.Api"), ("worker", "Psd2.Worker") })
+        {
+            builder.AddProject(name, project)
+                .WithHttpEndpoint()
+                .WithHttpHealthCheck(builder, "http")
+                .WithReference(psd2db)
+                .WithReference(redis)
+                .WithReference(sandboxbank)
+                .WithTppCertificates(pki)
+                .WaitForCompletion(migrator);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>The platform's identity towards banks: its QWAC for mutual TLS, its QSealC for signatures, and the CA it trusts.</summary>
+    private static Resource WithTppCertificates(this Resource resource, Pki.SandboxPkiFiles pki) => resource
+        .WithEnvironment("Tpp__QwacCertificatePath", pki.TppQwacCertificate)
+        .WithEnvironment("Tpp__QwacKeyPath", pki.TppQwacKey)
+        .WithEnvironment("Tpp__QsealCertificatePath", pki.TppQsealCertificate)
+        .WithEnvironment("Tpp__QsealKeyPath", pki.TppQsealKey)
+        .WithEnvironment("Tpp__TrustedCaPath", pki.CaCertificate);
+}

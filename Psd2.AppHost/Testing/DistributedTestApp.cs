@@ -1,0 +1,126 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Psd2.AppHost.Hosting;
+using Psd2.AppHost.Pki;
+
+namespace Psd2.AppHost.Testing;
+
+/// <summary>
+/// Starts the same app model as <c>dotnet run</c>, for distributed tests: random ports, a throwaway state folder,
+/// quiet console; everything stops and the folder is deleted on dispose, also when a test fails.
+/// <code>await using var app = await DistributedTestApp.StartAsync(ct);</code>
+/// </summary>
+public sealed class DistributedTestApp : IAsyncDisposable
+{
+    private readonly string _stateFolder;
+    private readonly bool _ownsStateFolder;
+
+    private DistributedTestApp(DistributedApplication app, string stateFolder, bool ownsStateFolder, TimeSpan startup)
+    {
+        App = app;
+        _stateFolder = stateFolder;
+        _ownsStateFolder = ownsStateFolder;
+        StartupTime = startup;
+    }
+
+    public DistributedApplication App { get; }
+
+    /// <summary>From the call to every resource healthy.</summary>
+    public TimeSpan StartupTime { get; }
+
+    public SandboxPkiFiles Certificates => App.Pki;
+
+    public static async Task<DistributedTestApp> StartAsync(CancellationToken cancellationToken, Action<TestAppSettings>? configure = null)
+    {
+        var settings = new TestAppSettings();
+        configure?.Invoke(settings);
+        var ownsFolder = settings.StateFolder is null;
+        var stateFolder = settings.StateFolder ?? Path.Combine(Path.GetTempPath(), "psd2-test-" + Guid.NewGuid().ToString("N")[..12]);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var app = Psd2AppModel.Build(new AppHostOptions
+        {
+            StateFolder = stateFolder,
+            DashboardPort = 0,
+            EchoConsole = settings.EchoConsole,
+            ServiceEnvironment = "Testing",
+            DisposableStorage = true,
+            ExternalConnectionStrings = settings.ExternalConnectionStrings,
+        });
+        var testApp = new DistributedTestApp(app, stateFolder, ownsFolder, TimeSpan.Zero);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(settings.StartupTimeout);
+            await app.StartAsync(timeout.Token);
+            await app.WaitForAllHealthyAsync(timeout.Token);
+            return new DistributedTestApp(app, stateFolder, ownsFolder, clock.Elapsed);
+        }
+        catch
+        {
+            await testApp.DisposeAsync();
+            throw;
+        }
+    }
+
+    public Resource this[string name] => App[name];
+
+    public string GetConnectionString(string name) =>
+        App.ConnectionStrings.TryGetValue(name, out var value) ? value : throw new KeyNotFoundException($"No connection string '{name}'.");
+
+    public Uri GetEndpoint(string resource, string endpoint = "http") => App[resource].Endpoint(endpoint);
+
+    /// <summary>
+    /// An HttpClient for a resource's endpoint. HTTPS endpoints trust the sandbox CA; pass a client certificate
+    /// (e.g. the TPP's QWAC from <see cref="Certificates"/>) for the bank's mutual-TLS endpoint.
+    /// </summary>
+    public HttpClient CreateHttpClient(string resource, string endpoint = "http", X509Certificate2? clientCertificate = null)
+    {
+        var trustedCa = X509Certificate2.CreateFromPem(File.ReadAllText(Certificates.CaCertificate));
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                CertificateChainPolicy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    CustomTrustStore = { trustedCa },
+                    RevocationMode = X509RevocationMode.NoCheck,
+                },
+                ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = GetEndpoint(resource, endpoint), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public Task WaitForHealthyAsync(string name, CancellationToken cancellationToken) => App.WaitForHealthyAsync(name, cancellationToken);
+
+    public Task WaitForStateAsync(string name, ResourceState state, CancellationToken cancellationToken) =>
+        App.WaitForAsync(name, r => r.State == state, cancellationToken);
+
+    public Task RestartAsync(string name) => App.RestartAsync(name);
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        if (_ownsStateFolder)
+        {
+            try
+            {
+                Directory.Delete(_stateFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held by an exiting process; the OS temp cleaner takes the rest.
+            }
+        }
+    }
+}
+
+public sealed class TestAppSettings
+{
+    /// <summary>Reuse a state folder (kept after dispose); by default a fresh temporary one.</summary>
+    public string? StateFolder { get; set; }
+    public bool EchoConsole { get; set; }
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(120);
+    public IReadOnlyDictionary<string, string> ExternalConnectionStrings { get; set; } = new Dictionary<string, string>();
+}

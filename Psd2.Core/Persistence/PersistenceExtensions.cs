@@ -1,0 +1,13 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Psd2.Core.Persistence;
+
+public static class PersistenceExtensions
+{
+    /// <summary>The platform's DbContext over the <see cref="NpgsqlDataSource"/> registered for <c>psd2db</c>.</summary>
+    public static IServiceCollection AddPsd2DbContext(this IServiceCollection services) =>
+        services.AddDbContext<Psd2DbContext>((provider, options) =>
+            options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>()));
+}

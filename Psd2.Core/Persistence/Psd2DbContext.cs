@@ -1,0 +1,73 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Psd2.Core.Audit;
+using Psd2.Core.ClientApps;
+using Psd2.Core.Users;
+
+namespace Psd2.Core.Persistence;
+
+/// <summary>
+/// The platform's EF Core model over <c>psd2db</c>. The schema itself comes from the SQL migrations in
+/// <c>Migrations/</c>; a test keeps this model and that schema in agreement.
+/// </summary>
+public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbContext(options)
+{
+    public DbSet<ClientApp> ClientApps => Set<ClientApp>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<EndUser> Users => Set<EndUser>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<ClientApp>().ToTable("client_apps");
+        modelBuilder.Entity<ApiKey>(key =>
+        {
+            key.ToTable("api_keys");
+            key.HasIndex(k => k.Prefix).IsUnique();
+            key.HasOne<ClientApp>().WithMany().HasForeignKey(k => k.ClientAppId);
+        });
+        modelBuilder.Entity<EndUser>(user =>
+        {
+            user.ToTable("users");
+            user.HasIndex(u => new { u.ClientAppId, u.ExternalReference }).IsUnique();
+            user.HasOne<ClientApp>().WithMany().HasForeignKey(u => u.ClientAppId);
+        });
+        modelBuilder.Entity<AuditEvent>(audit =>
+        {
+            audit.ToTable("audit_events");
+            audit.Property(a => a.Id).UseIdentityAlwaysColumn();
+            audit.Property(a => a.Details).HasColumnType("jsonb");
+            audit.HasIndex(a => new { a.ClientAppId, a.Id });
+        });
+
+        UseSnakeCaseColumns(modelBuilder);
+    }
+
+    // The SQL schema is written in PostgreSQL's snake_case; map every property to it in one place.
+    private static void UseSnakeCaseColumns(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(ToSnakeCase(property.Name));
+            }
+        }
+    }
+
+    public static string ToSnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0 && !char.IsUpper(name[i - 1]))
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Psd2.Core.Persistence;
+using Psd2.ServiceDefaults;
+using Psd2.ServiceDefaults.Integrations;
+
+// Brings psd2db to the newest schema, then exits: the AppHost (or a Kubernetes init container) runs it
+// to completion before api and worker start, so they never see a half-migrated database.
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddBasicServiceDefaults();
+builder.AddNpgsqlDataSource("psd2db");
+builder.Services.AddSingleton<SchemaMigrator>();
+
+using var host = builder.Build();
+using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(timeout.Token);

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace Psd2.ServiceDefaults.Integrations;
+
+/// <summary>
+/// What Aspire.Npgsql does: one <see cref="NpgsqlDataSource"/> from <c>ConnectionStrings:{name}</c>,
+/// and a readiness check named after the database.
+/// </summary>
+public static class NpgsqlIntegration
+{
+    public static IHostApplicationBuilder AddNpgsqlDataSource(this IHostApplicationBuilder builder, string connectionName)
+    {
+        var connectionString = RequiredConnectionString(builder.Configuration, connectionName);
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            connectionName,
+            services => new PostgresHealthCheck(services.GetRequiredService<NpgsqlDataSource>()),
+            HealthStatus.Unhealthy,
+            tags: ["ready", "postgres"],
+            timeout: TimeSpan.FromSeconds(5)));
+        return builder;
+    }
+
+    /// <summary>A connection string named in Aspire's convention, or a start-up error that says which variable is missing.</summary>
+    public static string RequiredConnectionString(IConfiguration configuration, string connectionName) =>
+        configuration.GetConnectionString(connectionName) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"Connection string '{connectionName}' is missing: set ConnectionStrings__{connectionName} (the AppHost does this).");
+
+    private sealed class PostgresHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await using var command = dataSource.CreateCommand("SELECT 1");
+                await command.ExecuteScalarAsync(cancellationToken);
+                return HealthCheckResult.Healthy("PostgreSQL answers.");
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                return HealthCheckResult.Unhealthy("PostgreSQL does not answer.", exception);
+            }
+        }
+    }
+}
