@@ -27,6 +27,15 @@ internal sealed class ResourceRunner(Resource resource, Action<Resource> changed
             }
 
             _stopRequested = false;
+            // Settled before Start returns, so a caller that waits next never sees the previous run's end state.
+            Update(r =>
+            {
+                r.State = ResourceState.Waiting;
+                r.Health = ResourceHealth.Unknown;
+                r.ExitCode = null;
+                r.ProcessId = null;
+            });
+            _runCancellation?.Dispose();
             _runCancellation = CancellationTokenSource.CreateLinkedTokenSource(appStopping);
             _run = Task.Run(() => RunAsync(_runCancellation.Token), CancellationToken.None);
         }
@@ -63,14 +72,6 @@ internal sealed class ResourceRunner(Resource resource, Action<Resource> changed
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        Update(r =>
-        {
-            r.State = ResourceState.Waiting;
-            r.Health = ResourceHealth.Unknown;
-            r.ExitCode = null;
-            r.ProcessId = null;
-        });
-
         try
         {
             await WaitForDependenciesAsync(cancellationToken);

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Psd2.AppHost.Hosting;
+using Psd2.AppHost.Testing;
+using Psd2.IntegrationTests.Harness;
+
+namespace Psd2.IntegrationTests.Foundation;
+
+/// <summary>Start-up and shutdown of a whole app of its own (not the shared one).</summary>
+public sealed class LifecycleTests
+{
+    [Fact]
+    public async Task DisposingTheAppLeavesNoProcessBehind()
+    {
+        var app = await DistributedTestApp.StartAsync(Deadline.In(180));
+        var processIds = app.App.Resources.Where(r => r.ProcessId is not null).Select(r => r.ProcessId!.Value).ToList();
+        var postgresPid = app["postgres"].ProcessId!.Value;
+        var postgresChildren = ChildrenOf(postgresPid);
+
+        await app.DisposeAsync();
+
+        Assert.Equal(5, processIds.Count);
+        Assert.NotEmpty(postgresChildren);
+        Assert.All(processIds.Concat(postgresChildren), pid => Assert.False(IsAlive(pid), $"process {pid} is still running"));
+    }
+
+    [Fact]
+    public async Task MissingRedisIsReportedWithTheDebianPackageAndNothingIsStarted()
+    {
+        var stateFolder = Path.Combine(Path.GetTempPath(), "psd2-missing-" + Guid.NewGuid().ToString("N")[..8]);
+        var output = Path.Combine(BuildInfo.RepositoryRoot, "Psd2.AppHost", "bin", BuildInfo.Configuration, "net10.0");
+        var dotnet = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(dotnet)
+        {
+            ArgumentList = { Path.Combine(output, "Psd2.AppHost.dll"), "--AppHost:StateFolder", stateFolder, "--AppHost:DashboardPort", "0" },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            // A PATH without redis-server; PostgreSQL is still found under /usr/lib/postgresql.
+            Environment = { ["PATH"] = Path.GetDirectoryName(dotnet)! },
+        };
+        try
+        {
+            using var process = Process.Start(start)!;
+            var errors = process.StandardError.ReadToEndAsync();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync(Deadline.In(60));
+
+            Assert.Equal(2, process.ExitCode);
+            Assert.Contains("apt-get install -y redis-server", await errors, StringComparison.Ordinal);
+            Assert.DoesNotContain("running", await stdout, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(stateFolder, "resources.json")));
+        }
+        finally
+        {
+            if (Directory.Exists(stateFolder))
+            {
+                Directory.Delete(stateFolder, recursive: true);
+            }
+        }
+    }
+
+    private static List<int> ChildrenOf(int pid) =>
+        File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

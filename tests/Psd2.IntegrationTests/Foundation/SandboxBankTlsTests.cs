@@ -1,0 +1,52 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Psd2.AppHost.Pki;
+using Psd2.IntegrationTests.Harness;
+
+namespace Psd2.IntegrationTests.Foundation;
+
+/// <summary>The bank's TPP endpoint takes only certificates from the sandbox QTSP, over real mutual TLS.</summary>
+[Collection(AppCollection.Name)]
+public sealed class SandboxBankTlsTests(AppFixture fixture)
+{
+    private readonly Psd2.AppHost.Testing.DistributedTestApp _app = fixture.App;
+
+    [Fact]
+    public async Task TppWithTheSandboxQwacGetsPastCertificateChecks()
+    {
+        using var qwac = X509Certificate2.CreateFromPemFile(_app.Certificates.TppQwacCertificate, _app.Certificates.TppQwacKey);
+        using var client = _app.CreateHttpClient("sandboxbank", "https", qwac);
+
+        using var response = await client.GetAsync("/v1/accounts");
+
+        // No AIS endpoint is mapped at this layer; what matters is that the certificate was accepted.
+        Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task CertificateFromAnotherCaIsRefusedWithCertificateInvalid()
+    {
+        using var rogueCa = CertificateFactory.CreateRootCa(new X500DistinguishedName("CN=Rogue QTSP"), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        using var rogue = CertificateFactory.IssueQwac(rogueCa, SandboxPki.Tpp, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        using var client = _app.CreateHttpClient("sandboxbank", "https", rogue);
+
+        using var response = await client.GetAsync("/v1/accounts");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var message = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("tppMessages")[0];
+        Assert.Equal("CERTIFICATE_INVALID", message.GetProperty("code").GetString());
+        Assert.Equal("ERROR", message.GetProperty("category").GetString());
+    }
+
+    [Fact]
+    public async Task TppApiOnThePsuEndpointWithoutCertificateIsCertificateMissing()
+    {
+        using var client = _app.CreateHttpClient("sandboxbank", "psu");
+
+        using var response = await client.GetAsync("/v1/accounts");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("CERTIFICATE_MISSING", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
