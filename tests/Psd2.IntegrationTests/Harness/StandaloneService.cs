@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Psd2.AppHost.Hosting;
+
+namespace Psd2.IntegrationTests.Harness;
+
+/// <summary>A service started by hand from its build output, outside the AppHost, with only the variables a test gives it.</summary>
+internal sealed class StandaloneService : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _stdout;
+    private readonly Task<string> _stderr;
+
+    private StandaloneService(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+        _stdout = process.StandardOutput.ReadToEndAsync();
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    public Uri Address { get; }
+
+    public static StandaloneService Start(string project, IDictionary<string, string> environment)
+    {
+        var address = new Uri($"http://127.0.0.1:{Ports.FindFree()}");
+        var output = Path.Combine(BuildInfo.RepositoryRoot, project, "bin", BuildInfo.Configuration, "net10.0");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(output, project + ".dll") },
+            WorkingDirectory = output,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["ASPNETCORE_URLS"] = address.ToString() },
+        };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return new StandaloneService(Process.Start(start)!, address);
+    }
+
+    public HttpClient CreateClient() => new() { BaseAddress = Address };
+
+    /// <summary>Waits for <c>/health</c> to answer 200 and returns its report.</summary>
+    public async Task<JsonElement> WaitForHealthyAsync(CancellationToken cancellationToken)
+    {
+        using var client = CreateClient();
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"exited with {_process.ExitCode}: {await OutputAsync()}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync("/health", cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken)).RootElement.Clone();
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken);
+        return _process.ExitCode;
+    }
+
+    public async Task<string> OutputAsync() => await _stdout + await _stderr;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
