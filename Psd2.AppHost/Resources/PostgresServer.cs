@@ -58,6 +58,7 @@ public sealed class PostgresServer
             await RunAsync("chown", ["-R", "postgres:postgres", folder], asPostgres: false, cancellationToken);
         }
 
+        await StopOrphanAsync(cancellationToken);
         if (!File.Exists(Path.Combine(_dataFolder, "PG_VERSION")))
         {
             var passwordFile = Path.Combine(folder, "initdb-password");
@@ -82,6 +83,32 @@ public sealed class PostgresServer
             "-c", "max_connections=200", .. disposable ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : Array.Empty<string>(),
         ];
         return AsPostgresUser(Path.Combine(_binFolder, "postgres"), arguments, folder);
+    }
+
+    /// <summary>
+    /// A server left running by an AppHost that was killed outright still owns the data folder, and a new one
+    /// would refuse to start. Its pid is in postmaster.pid; stop it the way a clean shutdown would have.
+    /// </summary>
+    private async Task StopOrphanAsync(CancellationToken cancellationToken)
+    {
+        var pidFile = Path.Combine(_dataFolder, "postmaster.pid");
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid))
+        {
+            return;
+        }
+
+        var commandLine = File.Exists($"/proc/{pid}/cmdline") ? await File.ReadAllTextAsync($"/proc/{pid}/cmdline", cancellationToken) : "";
+        if (!commandLine.Contains(_dataFolder, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        Resource.Log.Add($"stopping PostgreSQL {pid} left running by an earlier AppHost", isError: true);
+        Signals.Send(pid, Signals.SIGINT);
+        using var process = Process.GetProcessById(pid);
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        grace.CancelAfter(TimeSpan.FromSeconds(10));
+        await process.WaitForExitAsync(grace.Token);
     }
 
     private async Task<bool> ProbeAsync(CancellationToken cancellationToken)

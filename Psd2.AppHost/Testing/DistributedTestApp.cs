@@ -15,18 +15,17 @@ public sealed class DistributedTestApp : IAsyncDisposable
     private readonly string _stateFolder;
     private readonly bool _ownsStateFolder;
 
-    private DistributedTestApp(DistributedApplication app, string stateFolder, bool ownsStateFolder, TimeSpan startup)
+    private DistributedTestApp(DistributedApplication app, string stateFolder, bool ownsStateFolder)
     {
         App = app;
         _stateFolder = stateFolder;
         _ownsStateFolder = ownsStateFolder;
-        StartupTime = startup;
     }
 
     public DistributedApplication App { get; }
 
     /// <summary>From the call to every resource healthy.</summary>
-    public TimeSpan StartupTime { get; }
+    public TimeSpan StartupTime { get; private set; }
 
     public SandboxPkiFiles Certificates => App.Pki;
 
@@ -46,14 +45,15 @@ public sealed class DistributedTestApp : IAsyncDisposable
             DisposableStorage = true,
             ExternalConnectionStrings = settings.ExternalConnectionStrings,
         });
-        var testApp = new DistributedTestApp(app, stateFolder, ownsFolder, TimeSpan.Zero);
+        var testApp = new DistributedTestApp(app, stateFolder, ownsFolder);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(settings.StartupTimeout);
             await app.StartAsync(timeout.Token);
             await app.WaitForAllHealthyAsync(timeout.Token);
-            return new DistributedTestApp(app, stateFolder, ownsFolder, clock.Elapsed);
+            testApp.StartupTime = clock.Elapsed;
+            return testApp;
         }
         catch
         {

@@ -58,6 +58,55 @@ public sealed class LifecycleTests
         }
     }
 
+    [Fact]
+    public async Task PostgresOrphanedByAKilledAppHostIsStoppedByTheNextStart()
+    {
+        var stateFolder = Path.Combine(Path.GetTempPath(), "psd2-orphan-" + Guid.NewGuid().ToString("N")[..8]);
+        var output = Path.Combine(BuildInfo.RepositoryRoot, "Psd2.AppHost", "bin", BuildInfo.Configuration, "net10.0");
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            ArgumentList = { Path.Combine(output, "Psd2.AppHost.dll"), "--AppHost:StateFolder", stateFolder, "--AppHost:DashboardPort", "0" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var orphans = new List<int>();
+        try
+        {
+            using (var first = Process.Start(start)!)
+            {
+                first.BeginOutputReadLine();
+                first.BeginErrorReadLine();
+                var resourcesFile = Path.Combine(stateFolder, "resources.json");
+                var deadline = Deadline.In(60);
+                while (!File.Exists(resourcesFile) || !File.ReadAllText(resourcesFile).Contains("\"finished\"", StringComparison.Ordinal))
+                {
+                    await Task.Delay(100, deadline);
+                }
+
+                using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(resourcesFile));
+                orphans.AddRange(document.RootElement.GetProperty("resources").EnumerateArray()
+                    .Where(r => r.GetProperty("processId").ValueKind == System.Text.Json.JsonValueKind.Number)
+                    .Select(r => r.GetProperty("processId").GetInt32()));
+                first.Kill();
+                await first.WaitForExitAsync(deadline);
+            }
+
+            await using var second = await DistributedTestApp.StartAsync(Deadline.In(120), settings => settings.StateFolder = stateFolder);
+
+            Assert.Equal(ResourceState.Running, second["postgres"].State);
+            Assert.Contains("left running by an earlier AppHost", string.Join('\n', second["postgres"].Log.Tail(200)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var pid in orphans.Where(IsAlive))
+            {
+                Process.GetProcessById(pid).Kill();
+            }
+
+            Directory.Delete(stateFolder, recursive: true);
+        }
+    }
+
     private static List<int> ChildrenOf(int pid) =>
         File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
 
