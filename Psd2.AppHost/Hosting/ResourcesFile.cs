@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Psd2.AppHost.Dashboard;
 
 namespace Psd2.AppHost.Hosting;
 
@@ -10,11 +10,7 @@ namespace Psd2.AppHost.Hosting;
 /// </summary>
 internal sealed class ResourcesFile(DistributedApplication app)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
+    private static readonly JsonSerializerOptions Json = new(DashboardJson.Options) { WriteIndented = true };
 
     private readonly Lock _gate = new();
 
