@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Npgsql;
 using Psd2.AppHost.Hosting;
 
@@ -28,7 +27,7 @@ public sealed class PostgresServer
         var folder = Path.Combine(builder.Options.StateFolder, name);
         _dataFolder = Path.Combine(folder, "data");
         _port = Ports.FindFree();
-        _password = StateSecret(Path.Combine(folder, "password"));
+        _password = PrivateFile.Secret(Path.Combine(folder, "password"));
         var disposable = builder.Options.DisposableStorage;
 
         Resource = builder.AddResource(name, "executable", cancellationToken => PrepareAsync(folder, disposable, cancellationToken));
@@ -158,20 +157,5 @@ public sealed class PostgresServer
         {
             throw new InvalidOperationException($"{Path.GetFileName(program)} failed ({process.ExitCode}): {await errors}{await output}");
         }
-    }
-
-    /// <summary>A secret generated once and kept in the state folder, so data from earlier runs stays reachable.</summary>
-    internal static string StateSecret(string path)
-    {
-        if (File.Exists(path))
-        {
-            return File.ReadAllText(path).Trim();
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        File.WriteAllText(path, secret);
-        PrivateFile.Restrict(path);
-        return secret;
     }
 }

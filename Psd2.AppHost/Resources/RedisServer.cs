@@ -17,7 +17,7 @@ public sealed class RedisServer
             "redis-server was not found on PATH. Install it with: apt-get install -y redis-server");
         var folder = Path.Combine(builder.Options.StateFolder, name);
         _port = Ports.FindFree();
-        _password = PostgresServer.StateSecret(Path.Combine(folder, "password"));
+        _password = PrivateFile.Secret(Path.Combine(folder, "password"));
 
         Resource = builder.AddResource(name, "executable", _ =>
         {

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -14,7 +13,7 @@ public static class NpgsqlIntegration
 {
     public static IHostApplicationBuilder AddNpgsqlDataSource(this IHostApplicationBuilder builder, string connectionName)
     {
-        var connectionString = RequiredConnectionString(builder.Configuration, connectionName);
+        var connectionString = ConnectionStrings.Required(builder.Configuration, connectionName);
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             connectionName,
@@ -24,13 +23,6 @@ public static class NpgsqlIntegration
             timeout: TimeSpan.FromSeconds(5)));
         return builder;
     }
-
-    /// <summary>A connection string named in Aspire's convention, or a start-up error that says which variable is missing.</summary>
-    public static string RequiredConnectionString(IConfiguration configuration, string connectionName) =>
-        configuration.GetConnectionString(connectionName) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"Connection string '{connectionName}' is missing: set ConnectionStrings__{connectionName} (the AppHost does this).");
 
     private sealed class PostgresHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
     {

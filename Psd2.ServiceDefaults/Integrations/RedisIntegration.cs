@@ -14,7 +14,7 @@ public static class RedisIntegration
 {
     public static IHostApplicationBuilder AddRedisClient(this IHostApplicationBuilder builder, string connectionName)
     {
-        var connectionString = NpgsqlIntegration.RequiredConnectionString(builder.Configuration, connectionName);
+        var connectionString = ConnectionStrings.Required(builder.Configuration, connectionName);
         var options = ConfigurationOptions.Parse(connectionString);
         // Start even while Redis is down and reconnect on its own; readiness reports the outage meanwhile.
         options.AbortOnConnectFail = false;
