@@ -32,6 +32,12 @@ public static class Psd2AppModel
             .WithHttpHealthCheck(builder, "psu")
             .WithReference(sandboxdb)
             .WithEnvironment("SandboxBank__Tls__TrustedCaPath", pki.CaCertificate);
+        // The bank names its own hosts in links (the OAuth issuer, scaOAuth), so it is told how it is reached.
+        sandboxbank
+            .WithEnvironment("SandboxBank__PsuBaseUrl", sandboxbank.Endpoint("psu").ToString().TrimEnd('/'))
+            .WithEnvironment("SandboxBank__TppBaseUrl", sandboxbank.Endpoint("https").ToString().TrimEnd('/'))
+            .WithEnvironment("SandboxBank__Sandbox__AdminKey", builder.SandboxAdminKey)
+            .WithEnvironment("SandboxBank__Sandbox__EnableTestClock", "true");
 
         // The migrator finishes before api and worker start, so they never see a half-migrated schema.
         var migrator = builder.AddProject("migrator", "Psd2.Migrator")

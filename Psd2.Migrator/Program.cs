@@ -9,7 +9,10 @@ using Psd2.ServiceDefaults.Integrations;
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddBasicServiceDefaults();
 builder.AddNpgsqlDataSource("psd2db");
-builder.Services.AddSingleton<SchemaMigrator>();
+builder.Services.AddSingleton(services => new SchemaMigrator(
+    services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+    Migration.LoadEmbedded(typeof(Psd2DbContext).Assembly),
+    services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SchemaMigrator>>()));
 
 using var host = builder.Build();
 using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));

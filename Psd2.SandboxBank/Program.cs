@@ -1,3 +1,10 @@
+using Psd2.SandboxBank;
+using Psd2.SandboxBank.Accounts;
+using Psd2.SandboxBank.BerlinGroup;
+using Psd2.SandboxBank.Consents;
+using Psd2.SandboxBank.OAuth;
+using Psd2.SandboxBank.Psus;
+using Psd2.SandboxBank.Sandbox;
 using Psd2.SandboxBank.Tls;
 using Psd2.ServiceDefaults;
 using Psd2.ServiceDefaults.Integrations;
@@ -10,11 +17,23 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddNpgsqlDataSource("sandboxdb");
 builder.AddTppTls();
+builder.AddSandboxBank();
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
-app.UseTppCertificates();
+app.UseTppCertificates();     // QWAC: chain, validity, PSP_AI role
+app.UseBerlinGroupRules();    // X-Request-ID, message signature when the profile asks for it
+app.UseSandboxFaults();       // switchable misbehaviour
+app.UseAntiforgery();         // the PSU's forms
+
 app.MapDefaultEndpoints();
+app.MapConsentsApi();
+app.MapAccountsApi();
+app.MapOAuthMetadata();
+app.MapAuthorizeEndpoints();
+app.MapTokenEndpoint();
+app.MapPsuPages();
+app.MapSandboxApi();
 
 app.Run();

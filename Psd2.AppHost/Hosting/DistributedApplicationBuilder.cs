@@ -41,6 +41,11 @@ public sealed class DistributedApplicationBuilder
 
     internal HttpClient ProbeClient { get; }
 
+    /// <summary>The key for the sandbox bank's /sandbox controls, kept in the state folder (<see cref="SandboxAdminKeyFile"/>).</summary>
+    public string SandboxAdminKey => PrivateFile.Secret(Path.Combine(Options.StateFolder, SandboxAdminKeyFile));
+
+    public const string SandboxAdminKeyFile = "sandbox-admin-key";
+
     public PostgresServer AddPostgres(string name) => new(this, name);
 
     public RedisServer AddRedis(string name) => new(this, name);

@@ -29,6 +29,9 @@ public sealed class DistributedTestApp : IAsyncDisposable
 
     public SandboxPkiFiles Certificates => App.Pki;
 
+    /// <summary>The X-Admin-Key of the sandbox bank's /sandbox controls.</summary>
+    public string SandboxAdminKey => File.ReadAllText(Path.Combine(_stateFolder, DistributedApplicationBuilder.SandboxAdminKeyFile)).Trim();
+
     public static async Task<DistributedTestApp> StartAsync(CancellationToken cancellationToken, Action<TestAppSettings>? configure = null)
     {
         var settings = new TestAppSettings();

@@ -1,13 +1,18 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
+using Psd2.SandboxBank.BerlinGroup;
 
 namespace Psd2.SandboxBank.Tls;
 
 public static class TppTlsExtensions
 {
-    /// <summary>Paths under which a TPP must present its QWAC.</summary>
-    public static readonly PathString TppApi = "/v1";
+    /// <summary>Paths under which a TPP must present its QWAC: the Berlin Group API and the OAuth token endpoint.</summary>
+    public static bool RequiresQwac(PathString path) => path.StartsWithSegments("/v1") || path.StartsWithSegments("/oauth2/token");
+
+    /// <summary>The TPP that presented the request's certificate; set for every request under <see cref="RequiresQwac"/>.</summary>
+    public static TppIdentity Tpp(this HttpContext context) =>
+        context.Features.Get<TppIdentity>() ?? throw new InvalidOperationException("No TPP certificate was validated for this request.");
 
     public static void AddTppTls(this WebApplicationBuilder builder)
     {
@@ -29,36 +34,43 @@ public static class TppTlsExtensions
     public static void UseTppCertificates(this WebApplication app)
     {
         var validator = app.Services.GetRequiredService<TppCertificateValidator>();
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(TppApi), tpp => tpp.Use(async (context, next) =>
+        app.UseWhen(context => RequiresQwac(context.Request.Path), tpp => tpp.Use(async (context, next) =>
         {
             var certificate = await context.Connection.GetClientCertificateAsync(context.RequestAborted);
-            if (validator.Validate(certificate) is { } error)
+            var (identity, error) = validator.Validate(certificate);
+            if (error is not null)
             {
-                await TppMessages.WriteAsync(context, StatusCodes.Status401Unauthorized, error.Code, error.Text);
+                await error.ExecuteAsync(context);
                 return;
             }
 
+            context.Features.Set(identity);
             await next(context);
         }));
     }
 }
 
-/// <summary>Checks a TPP's certificate against the sandbox QTSP root: present, chains, in its validity window.</summary>
-public sealed class TppCertificateValidator(IOptions<TppTlsOptions> options, TimeProvider time)
+/// <summary>
+/// Checks a TPP's certificate against the sandbox QTSP root: present, chains, in its validity window (by real time,
+/// not the bank's test clock), and carries the PSD2 role this bank's API needs (PSP_AI).
+/// </summary>
+public sealed class TppCertificateValidator(IOptions<TppTlsOptions> options, TimeProvider realTime)
 {
     private readonly X509Certificate2 _trustedCa = X509Certificate2.CreateFromPem(File.ReadAllText(options.Value.TrustedCaPath));
 
-    public CertificateError? Validate(X509Certificate2? certificate)
+    public X509Certificate2 TrustedCa => _trustedCa;
+
+    public (TppIdentity? Identity, TppError? Error) Validate(X509Certificate2? certificate)
     {
         if (certificate is null)
         {
-            return new("CERTIFICATE_MISSING", "A QWAC must be presented as TLS client certificate.");
+            return (null, Unauthorized("CERTIFICATE_MISSING", "A QWAC must be presented as TLS client certificate."));
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = realTime.GetUtcNow().UtcDateTime;
         if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
         {
-            return new("CERTIFICATE_EXPIRED", "The certificate is not valid at this time.");
+            return (null, Unauthorized("CERTIFICATE_EXPIRED", "The certificate is not valid at this time."));
         }
 
         using var chain = new X509Chain();
@@ -66,10 +78,21 @@ public sealed class TppCertificateValidator(IOptions<TppTlsOptions> options, Tim
         chain.ChainPolicy.CustomTrustStore.Add(_trustedCa);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationTime = now;
-        return chain.Build(certificate)
-            ? null
-            : new("CERTIFICATE_INVALID", "The certificate is not issued by a QTSP this bank trusts.");
-    }
-}
+        if (!chain.Build(certificate))
+        {
+            return (null, Unauthorized("CERTIFICATE_INVALID", "The certificate is not issued by a QTSP this bank trusts."));
+        }
 
-public sealed record CertificateError(string Code, string Text);
+        var identity = TppCertificate.TryRead(certificate);
+        if (identity is null)
+        {
+            return (null, Unauthorized("CERTIFICATE_INVALID", "The certificate has no organizationIdentifier."));
+        }
+
+        return identity.Roles.Contains(TppIdentity.AccountInformation)
+            ? (identity, null)
+            : (null, Unauthorized("ROLE_INVALID", "The certificate does not carry the PSP_AI role this service requires."));
+    }
+
+    private static TppError Unauthorized(string code, string text) => new(StatusCodes.Status401Unauthorized, code, text);
+}

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Psd2.Core.Persistence;
 using Psd2.IntegrationTests.Harness;
+using Psd2.ServiceDefaults.Integrations;
 
 namespace Psd2.IntegrationTests.Foundation;
 
@@ -52,13 +53,13 @@ public sealed class SchemaTests(AppFixture fixture)
     public async Task MigratingAgainAppliesNothing()
     {
         await using var dataSource = NpgsqlDataSource.Create(_connectionString);
-        var migrator = new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance);
+        var migrator = new SchemaMigrator(dataSource, Migration.LoadEmbedded(typeof(Psd2DbContext).Assembly), NullLogger<SchemaMigrator>.Instance);
 
         var applied = await migrator.MigrateAsync(CancellationToken.None);
 
         Assert.Empty(applied);
         await using var command = dataSource.CreateCommand("SELECT max(version) FROM schema_migrations");
-        Assert.Equal(SchemaMigrator.Embedded[^1].Version, (int)(await command.ExecuteScalarAsync())!);
+        Assert.Equal(Migration.LoadEmbedded(typeof(Psd2DbContext).Assembly)[^1].Version, (int)(await command.ExecuteScalarAsync())!);
     }
 
     private Psd2DbContext CreateContext() =>

@@ -4,19 +4,16 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Psd2.Core.Persistence;
+namespace Psd2.ServiceDefaults.Integrations;
 
 /// <summary>
-/// Applies the versioned SQL scripts embedded from <c>Migrations/NNNN_name.sql</c> in order, each in its own
+/// Applies versioned SQL scripts (embedded as <c>Migrations.NNNN_name.sql</c>, see <see cref="Migration.LoadEmbedded"/>) in order, each in its own
 /// transaction, and records them in <c>schema_migrations</c>. A script that changed after it was applied
 /// stops the run: migrations are append-only. An advisory lock lets several migrators start at once.
 /// </summary>
-public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMigrator> logger)
+public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, IReadOnlyList<Migration> migrations, ILogger<SchemaMigrator> logger)
 {
-    private const string ResourcePrefix = "Psd2.Migrations.";
     private const long AdvisoryLockKey = 0x5053_4432_4D49_4752; // "PSD2MIGR"
-
-    public static IReadOnlyList<Migration> Embedded { get; } = LoadEmbedded();
 
     /// <summary>Brings the database up to the newest migration; returns the versions it applied.</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)
@@ -35,7 +32,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
 
             var applied = await ReadAppliedAsync(connection, cancellationToken);
             var newlyApplied = new List<int>();
-            foreach (var migration in Embedded)
+            foreach (var migration in migrations)
             {
                 if (applied.TryGetValue(migration.Version, out var checksum))
                 {
@@ -53,7 +50,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
                 LogApplied(migration.Version, migration.Name);
             }
 
-            LogUpToDate(Embedded.Count == 0 ? 0 : Embedded[^1].Version, newlyApplied.Count);
+            LogUpToDate(migrations.Count == 0 ? 0 : migrations[^1].Version, newlyApplied.Count);
             return newlyApplied;
         }
         finally
@@ -101,16 +98,6 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static List<Migration> LoadEmbedded()
-    {
-        var assembly = typeof(SchemaMigrator).Assembly;
-        return assembly.GetManifestResourceNames()
-            .Where(name => name.StartsWith(ResourcePrefix, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(name => Migration.Load(assembly, name, name[ResourcePrefix.Length..^".sql".Length]))
-            .OrderBy(migration => migration.Version)
-            .ToList();
-    }
-
     [LoggerMessage(LogLevel.Information, "Applied migration {Version} ({Name})")]
     private partial void LogApplied(int version, string name);
 
@@ -121,7 +108,16 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
 /// <summary>One embedded SQL migration, named <c>NNNN_description</c>.</summary>
 public sealed record Migration(int Version, string Name, string Sql, string Checksum)
 {
-    internal static Migration Load(Assembly assembly, string resourceName, string fileName)
+    private const string ResourcePrefix = "Migrations.";
+
+    /// <summary>The scripts an assembly embeds with <c>LogicalName="Migrations.%(Filename)%(Extension)"</c>, by version.</summary>
+    public static IReadOnlyList<Migration> LoadEmbedded(Assembly assembly) => assembly.GetManifestResourceNames()
+        .Where(name => name.StartsWith(ResourcePrefix, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
+        .Select(name => Load(assembly, name, name[ResourcePrefix.Length..^".sql".Length]))
+        .OrderBy(migration => migration.Version)
+        .ToList();
+
+    private static Migration Load(Assembly assembly, string resourceName, string fileName)
     {
         var separator = fileName.IndexOf('_', StringComparison.Ordinal);
         if (separator <= 0 || !int.TryParse(fileName[..separator], out var version))

@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Psd2.SandboxBank.Infrastructure;
+
+namespace Psd2.SandboxBank.Accounts;
+
+/// <summary>Where the next page of a transaction list starts, bound to the query and the bank day it was issued on.</summary>
+public sealed record PageCursor(
+    string ConsentId, string ResourceId, string BookingStatus, DateOnly DateFrom, DateOnly DateTo,
+    DateOnly NextDay, int Offset, int Page, DateOnly IssuedOn);
+
+/// <summary>
+/// Opaque, MAC-protected page keys for _links.next: a TPP cannot forge one to read a later page without it counting
+/// as a read, nor reuse one on another consent, account or query. Keys die with the bank day and with a restart.
+/// </summary>
+public sealed class PageKeys
+{
+    private const int MacBytes = 16;
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+
+    public string Protect(PageCursor cursor)
+    {
+        var payload = Encoding.UTF8.GetBytes(string.Join('|',
+            cursor.ConsentId, cursor.ResourceId, cursor.BookingStatus, Day(cursor.DateFrom), Day(cursor.DateTo), Day(cursor.NextDay),
+            cursor.Offset.ToString(CultureInfo.InvariantCulture), cursor.Page.ToString(CultureInfo.InvariantCulture), Day(cursor.IssuedOn)));
+        return Secrets.Base64Url(payload) + "." + Secrets.Base64Url(HMACSHA256.HashData(_key, payload).AsSpan(0, MacBytes));
+    }
+
+    public PageCursor? Unprotect(string key)
+    {
+        if (key.Length > 1024 || key.Split('.') is not [var body, var mac])
+        {
+            return null;
+        }
+
+        var payload = FromBase64Url(body);
+        var givenMac = FromBase64Url(mac);
+        if (payload is null || givenMac is null || givenMac.Length != MacBytes
+            || !CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, payload).AsSpan(0, MacBytes), givenMac))
+        {
+            return null;
+        }
+
+        var parts = Encoding.UTF8.GetString(payload).Split('|');
+        return new PageCursor(parts[0], parts[1], parts[2], ParseDay(parts[3]), ParseDay(parts[4]), ParseDay(parts[5]),
+            int.Parse(parts[6], CultureInfo.InvariantCulture), int.Parse(parts[7], CultureInfo.InvariantCulture), ParseDay(parts[8]));
+    }
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static DateOnly ParseDay(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static byte[]? FromBase64Url(string text)
+    {
+        var padded = text.Replace('-', '+').Replace('_', '/');
+        padded += new string('=', (4 - padded.Length % 4) % 4);
+        try
+        {
+            return Convert.FromBase64String(padded);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Serialization;
+using Psd2.SandboxBank.Accounts;
+using Psd2.SandboxBank.BerlinGroup;
+using Psd2.SandboxBank.Consents;
+using Psd2.SandboxBank.Data;
+using Psd2.SandboxBank.Infrastructure;
+using Psd2.SandboxBank.OAuth;
+using Psd2.SandboxBank.Psus;
+using Psd2.SandboxBank.Sandbox;
+using Psd2.SandboxBank.Sca;
+using Psd2.SandboxBank.Signing;
+using Psd2.SandboxBank.Time;
+using Psd2.SandboxBank.Tls;
+
+namespace Psd2.SandboxBank;
+
+public static class BankServices
+{
+    /// <summary>The bank's options, stores and services; <paramref name="runtimeSettings"/> is the layer the sandbox controls write.</summary>
+    public static void AddSandboxBank(this WebApplicationBuilder builder)
+    {
+        var runtimeSettings = new RuntimeSettings();
+        ((IConfigurationBuilder)builder.Configuration).Add(runtimeSettings);
+
+        var services = builder.Services;
+        services.AddSingleton(runtimeSettings);
+        services.AddOptions<BankOptions>().BindConfiguration(BankOptions.Section).ValidateDataAnnotations()
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "SandboxBank:TimeZone must name a known time zone.")
+            .ValidateOnStart();
+        services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section);
+        services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.Section);
+
+        services.AddSingleton<BankClock>();
+        services.AddSingleton<PsuDirectory>();
+        services.AddSingleton<PsuSessions>();
+        services.AddSingleton<ConsentStore>();
+        services.AddSingleton<LoginStore>();
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<AccessCounter>();
+        services.AddSingleton<AisAccess>();
+        services.AddSingleton<ScaService>();
+        services.AddSingleton<PageKeys>();
+        services.AddSingleton(_ => new TransactionGenerator());
+        services.AddSingleton<AccountViews>();
+        services.AddSingleton(sp => new HttpSignatureVerifier(sp.GetRequiredService<TppCertificateValidator>().TrustedCa, TimeProvider.System));
+        services.AddHostedService<BankStartup>();
+
+        services.AddTppErrorHandling();
+        services.AddRazorComponents();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, BankJson.Default);
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        });
+    }
+}

@@ -1,0 +1,207 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Psd2.SandboxBank.Consents;
+using Psd2.SandboxBank.Infrastructure;
+using Psd2.SandboxBank.Sca;
+using Psd2.SandboxBank.Time;
+using Psd2.SandboxBank.Tls;
+
+namespace Psd2.SandboxBank.OAuth;
+
+/// <summary>
+/// POST /oauth2/token on the mutual-TLS endpoint. The client is the TPP its QWAC names (tls_client_auth, RFC 8705).
+/// Grants: authorization_code with PKCE S256, refresh_token with rotation, and CIBA's grant for decoupled BankID
+/// approvals (auth_req_id = the authorisation id).
+/// </summary>
+public static class TokenEndpoint
+{
+    public const string CibaGrant = "urn:openid:params:grant-type:ciba";
+
+    public static void MapTokenEndpoint(this IEndpointRouteBuilder app) =>
+        app.MapPost("/oauth2/token", IssueAsync).WithName("Token").WithTags("OAuth").DisableAntiforgery();
+
+    private static async Task<IResult> IssueAsync(HttpContext context, TokenStore tokens, ConsentStore consents, ScaService sca, BankClock clock, IOptionsMonitor<BankOptions> options)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        if (!context.Request.HasFormContentType)
+        {
+            return Error("invalid_request", "The body must be application/x-www-form-urlencoded.");
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+        {
+            return Error("invalid_request", "The form could not be read.");
+        }
+
+        var tpp = context.Tpp();
+        if (form["client_id"] is { Count: > 0 } clientId && clientId.ToString() != tpp.OrganizationId)
+        {
+            return Error("invalid_client", "client_id does not match the TLS client certificate.", StatusCodes.Status401Unauthorized);
+        }
+
+        var grant = new TokenGrant(form, tpp.OrganizationId, tokens, consents, clock, options.CurrentValue, context.RequestAborted);
+        return form["grant_type"].ToString() switch
+        {
+            "authorization_code" => await grant.AuthorizationCodeAsync(),
+            "refresh_token" => await grant.RefreshTokenAsync(),
+            CibaGrant => await grant.DecoupledAsync(sca),
+            "" => Error("invalid_request", "grant_type is required."),
+            _ => Error("unsupported_grant_type", "Supported: authorization_code, refresh_token, " + CibaGrant + "."),
+        };
+    }
+
+    internal static IResult Error(string error, string description, int status = StatusCodes.Status400BadRequest) =>
+        TypedResults.Json(new OAuthError(error, description), statusCode: status);
+
+    private sealed class TokenGrant(IFormCollection form, string tppId, TokenStore tokens, ConsentStore consents, BankClock clock, BankOptions options, CancellationToken cancellationToken)
+    {
+        private readonly DateTimeOffset _now = clock.GetUtcNow();
+
+        public async Task<IResult> AuthorizationCodeAsync()
+        {
+            var code = form["code"].ToString();
+            var verifier = form["code_verifier"].ToString();
+            if (code.Length == 0 || form["redirect_uri"].Count == 0)
+            {
+                return Error("invalid_request", "code and redirect_uri are required.");
+            }
+
+            if (!Pkce.IsWellFormedVerifier(verifier))
+            {
+                return Error("invalid_request", "code_verifier must be 43 to 128 unreserved characters.");
+            }
+
+            var redeemed = await tokens.RedeemCodeAsync(code, _now, cancellationToken);
+            if (redeemed is null || redeemed.TppId != tppId)
+            {
+                return Error("invalid_grant", "The code is unknown.");
+            }
+
+            if (redeemed.AlreadyUsed)
+            {
+                return Error("invalid_grant", "The code was already used; tokens issued from it are revoked.");
+            }
+
+            if (redeemed.ExpiresAt <= _now)
+            {
+                return Error("invalid_grant", "The code has expired.");
+            }
+
+            if (redeemed.RedirectUri != form["redirect_uri"].ToString())
+            {
+                return Error("invalid_grant", "redirect_uri differs from the authorization request.");
+            }
+
+            if (!Pkce.Matches(verifier, redeemed.CodeChallenge))
+            {
+                return Error("invalid_grant", "code_verifier does not match the code_challenge.");
+            }
+
+            return await IssueForConsentAsync(redeemed.FamilyId, redeemed.ConsentId);
+        }
+
+        public async Task<IResult> RefreshTokenAsync()
+        {
+            var refreshToken = form["refresh_token"].ToString();
+            if (refreshToken.Length == 0)
+            {
+                return Error("invalid_request", "refresh_token is required.");
+            }
+
+            var rotated = await tokens.RotateRefreshTokenAsync(refreshToken, _now, cancellationToken);
+            if (rotated is null || rotated.TppId != tppId)
+            {
+                return Error("invalid_grant", "The refresh token is unknown.");
+            }
+
+            if (rotated.Reused)
+            {
+                return Error("invalid_grant", "The refresh token was already used; every token of this grant is revoked.");
+            }
+
+            if (rotated.Revoked || rotated.ExpiresAt <= _now)
+            {
+                return Error("invalid_grant", "The refresh token is revoked or expired.");
+            }
+
+            return await IssueForConsentAsync(rotated.FamilyId, rotated.ConsentId);
+        }
+
+        public async Task<IResult> DecoupledAsync(ScaService sca)
+        {
+            var authorisation = await consents.FindAuthorisationAsync(form["auth_req_id"].ToString(), cancellationToken);
+            var consent = authorisation is null ? null : await consents.FindAsync(authorisation.ConsentId, tppId, cancellationToken);
+            if (authorisation is null || consent is null || authorisation.ScaApproach != ScaApproach.Decoupled)
+            {
+                return Error("invalid_grant", "auth_req_id is not a decoupled authorisation of this client.");
+            }
+
+            if (!ScaStatus.IsFinal(authorisation.ScaStatus))
+            {
+                if (!await consents.TryRecordPollAsync(authorisation.AuthorisationId, _now, options.DecoupledPollInterval, cancellationToken))
+                {
+                    return Error("slow_down", "Poll less often.");
+                }
+
+                authorisation = await sca.CatchUpAsync(authorisation, cancellationToken);
+            }
+
+            return authorisation.ScaStatus switch
+            {
+                ScaStatus.Failed => Error("access_denied", "The PSU did not approve."),
+                ScaStatus.Finalised when await consents.TryMarkTokensIssuedAsync(authorisation.AuthorisationId, cancellationToken) =>
+                    await IssueForConsentAsync(Guid.NewGuid(), consent.ConsentId),
+                ScaStatus.Finalised => Error("invalid_grant", "Tokens for this approval were already issued."),
+                _ => Error("authorization_pending", "The PSU has not answered yet."),
+            };
+        }
+
+        private async Task<IResult> IssueForConsentAsync(Guid familyId, string consentId)
+        {
+            var consent = await consents.FindAsync(consentId, tppId, cancellationToken);
+            if (consent is null || consent.UsableOn(clock.Today) is not null)
+            {
+                return Error("invalid_grant", "The consent is no longer valid.");
+            }
+
+            // Refresh tokens live as long as the consent: to the end of its last valid bank day.
+            var refreshExpiresAt = clock.StartOf(consent.ValidUntil.AddDays(1));
+            var accessExpiresAt = _now + options.AccessTokenLifetime;
+            var issued = await tokens.IssueAsync(familyId, consentId, tppId, accessExpiresAt < refreshExpiresAt ? accessExpiresAt : refreshExpiresAt, refreshExpiresAt, _now, cancellationToken);
+            return TypedResults.Ok(new TokenResponse(issued.AccessToken, "Bearer", issued.ExpiresIn, issued.RefreshToken, issued.Scope));
+        }
+    }
+}
+
+/// <summary>PKCE (RFC 7636), S256 only.</summary>
+public static class Pkce
+{
+    public static bool IsWellFormedVerifier(string verifier) =>
+        verifier.Length is >= 43 and <= 128 && verifier.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~');
+
+    public static bool IsWellFormedChallenge(string challenge) =>
+        challenge.Length == 43 && challenge.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    public static bool Matches(string verifier, string challenge) =>
+        CryptographicOperations.FixedTimeEquals(
+            Encoding.ASCII.GetBytes(Secrets.Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)))),
+            Encoding.ASCII.GetBytes(challenge));
+}
+
+public sealed record TokenResponse(
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("token_type")] string TokenType,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: JsonPropertyName("refresh_token")] string RefreshToken,
+    [property: JsonPropertyName("scope")] string Scope);
+
+public sealed record OAuthError(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("error_description")] string ErrorDescription);

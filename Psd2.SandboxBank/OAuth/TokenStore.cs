@@ -1,0 +1,121 @@
+using Npgsql;
+using Psd2.SandboxBank.Infrastructure;
+
+namespace Psd2.SandboxBank.OAuth;
+
+public sealed record IssuedTokens(string AccessToken, string RefreshToken, int ExpiresIn, string Scope);
+
+public sealed record AccessTokenInfo(string ConsentId, string TppId, DateTimeOffset ExpiresAt, bool Revoked);
+
+/// <summary>
+/// Authorization codes and tokens, stored only as hashes. Every token descends from one grant (its family); a
+/// replayed code or a reused rotated refresh token revokes the whole family, as OAuth 2.0 Security BCP advises.
+/// </summary>
+public sealed class TokenStore(NpgsqlDataSource dataSource)
+{
+    public async Task<string> IssueCodeAsync(string consentId, string tppId, string redirectUri, string codeChallenge, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var code = Secrets.NewToken();
+        await using var command = dataSource.Command(
+            "INSERT INTO authorization_codes (code_hash, consent_id, tpp_id, redirect_uri, code_challenge, family_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            Secrets.Hash(code), consentId, tppId, redirectUri, codeChallenge, Guid.NewGuid(), expiresAt);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return code;
+    }
+
+    /// <summary>Uses a code once. A second use revokes everything issued from the first and answers null.</summary>
+    public async Task<RedeemedCode?> RedeemCodeAsync(string code, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.Command(
+            """
+            WITH target AS (SELECT code_hash, used_at AS previous FROM authorization_codes WHERE code_hash = $1 FOR UPDATE)
+            UPDATE authorization_codes c SET used_at = COALESCE(c.used_at, $2)
+            FROM target WHERE c.code_hash = target.code_hash
+            RETURNING c.consent_id, c.tpp_id, c.redirect_uri, c.code_challenge, c.family_id, c.expires_at, target.previous
+            """,
+            Secrets.Hash(code), now);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var redeemed = new RedeemedCode(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            reader.GetGuid(4), reader.GetFieldValue<DateTimeOffset>(5), AlreadyUsed: !reader.IsDBNull(6));
+        await reader.DisposeAsync();
+        if (redeemed.AlreadyUsed)
+        {
+            await RevokeFamilyAsync(redeemed.FamilyId, cancellationToken);
+        }
+
+        return redeemed;
+    }
+
+    public async Task<IssuedTokens> IssueAsync(Guid familyId, string consentId, string tppId, DateTimeOffset accessExpiresAt, DateTimeOffset refreshExpiresAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var access = Secrets.NewToken();
+        var refresh = Secrets.NewToken();
+        await using var batch = dataSource.CreateBatch();
+        foreach (var (token, kind, expiresAt) in new[] { (access, "access", accessExpiresAt), (refresh, "refresh", refreshExpiresAt) })
+        {
+            batch.BatchCommands.Add(DbExtensions.BatchCommand(
+                "INSERT INTO tokens (token_hash, kind, family_id, consent_id, tpp_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                Secrets.Hash(token), kind, familyId, consentId, tppId, expiresAt));
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return new IssuedTokens(access, refresh, (int)Math.Round((accessExpiresAt - now).TotalSeconds), Scope(consentId));
+    }
+
+    /// <summary>Rotates a refresh token: the old one is spent. Presenting a spent one again revokes the family.</summary>
+    public async Task<RotatedRefreshToken?> RotateRefreshTokenAsync(string refreshToken, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.Command(
+            """
+            WITH target AS (SELECT token_hash, rotated_at AS previous FROM tokens WHERE token_hash = $1 AND kind = 'refresh' FOR UPDATE)
+            UPDATE tokens t SET rotated_at = COALESCE(t.rotated_at, $2)
+            FROM target WHERE t.token_hash = target.token_hash
+            RETURNING t.family_id, t.consent_id, t.tpp_id, t.expires_at, t.revoked_at IS NOT NULL, target.previous IS NOT NULL
+            """,
+            Secrets.Hash(refreshToken), now);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var rotated = new RotatedRefreshToken(reader.GetGuid(0), reader.GetString(1), reader.GetString(2),
+            reader.GetFieldValue<DateTimeOffset>(3), Revoked: reader.GetBoolean(4), Reused: reader.GetBoolean(5));
+        await reader.DisposeAsync();
+        if (rotated.Reused)
+        {
+            await RevokeFamilyAsync(rotated.FamilyId, cancellationToken);
+        }
+
+        return rotated;
+    }
+
+    public async Task<AccessTokenInfo?> FindAccessTokenAsync(string accessToken, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.Command(
+            "SELECT consent_id, tpp_id, expires_at, revoked_at IS NOT NULL FROM tokens WHERE token_hash = $1 AND kind = 'access'",
+            Secrets.Hash(accessToken));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new AccessTokenInfo(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3))
+            : null;
+    }
+
+    public async Task RevokeFamilyAsync(Guid familyId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.Command(
+            "UPDATE tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL", familyId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public static string Scope(string consentId) => "AIS:" + consentId;
+}
+
+public sealed record RedeemedCode(string ConsentId, string TppId, string RedirectUri, string CodeChallenge, Guid FamilyId, DateTimeOffset ExpiresAt, bool AlreadyUsed);
+
+public sealed record RotatedRefreshToken(Guid FamilyId, string ConsentId, string TppId, DateTimeOffset ExpiresAt, bool Revoked, bool Reused);

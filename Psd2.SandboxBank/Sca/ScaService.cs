@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Options;
+using Psd2.SandboxBank.Consents;
+using Psd2.SandboxBank.Data;
+using Psd2.SandboxBank.Psus;
+using Psd2.SandboxBank.Time;
+
+namespace Psd2.SandboxBank.Sca;
+
+/// <summary>
+/// Decides authorisations: the PSU approving or refusing on the bank's pages, and the simulated BankID app for
+/// decoupled orders, which answers according to the test PSU's behaviour as time passes (checked whenever the
+/// order is looked at, so no timer is needed and the test clock moves it too).
+/// </summary>
+public sealed class ScaService(ConsentStore consents, PsuDirectory psus, BankClock clock, IOptionsMonitor<BankOptions> options)
+{
+    public async Task<Authorisation> CatchUpAsync(Authorisation authorisation, CancellationToken cancellationToken)
+    {
+        if (authorisation.ScaApproach != ScaApproach.Decoupled || ScaStatus.IsFinal(authorisation.ScaStatus))
+        {
+            return authorisation;
+        }
+
+        var bank = options.CurrentValue;
+        var psu = authorisation.PersonalNumber is null ? null : await psus.FindAsync(authorisation.PersonalNumber, cancellationToken);
+        var waited = clock.GetUtcNow() - (authorisation.StartedAt ?? authorisation.CreatedAt);
+        var answered = waited >= bank.DecoupledApprovalDelay;
+        switch (psu?.Decoupled)
+        {
+            case DecoupledBehaviour.ApproveAfterDelay when answered:
+                await ApproveAsync(authorisation, psu.PersonalNumber, cancellationToken);
+                break;
+            case DecoupledBehaviour.Cancel when answered:
+            case null:
+                await consents.RejectAsync(authorisation, cancellationToken);
+                break;
+            case var _ when waited >= bank.DecoupledTimeout:
+                await consents.RejectAsync(authorisation, cancellationToken);
+                break;
+            default:
+                return authorisation;
+        }
+
+        return await consents.FindAuthorisationAsync(authorisation.AuthorisationId, cancellationToken) ?? authorisation;
+    }
+
+    /// <summary>The PSU approved. The consent is rejected instead when none of the PSU's accounts match what it asks for.</summary>
+    public async Task<bool> ApproveAsync(Authorisation authorisation, string personalNumber, CancellationToken cancellationToken)
+    {
+        var consent = await consents.FindAsync(authorisation.ConsentId, cancellationToken);
+        if (consent is null)
+        {
+            return false;
+        }
+
+        var grants = AccessGrants.For(consent.Access, await psus.AccountsAsync(personalNumber, cancellationToken));
+        if (grants.Count == 0)
+        {
+            await consents.RejectAsync(authorisation, cancellationToken);
+            return false;
+        }
+
+        return await consents.ApproveAsync(authorisation, personalNumber, grants, cancellationToken);
+    }
+
+    public Task RejectAsync(Authorisation authorisation, CancellationToken cancellationToken) =>
+        consents.RejectAsync(authorisation, cancellationToken);
+}
