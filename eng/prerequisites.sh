@@ -21,3 +21,6 @@ fi
 
 # The Debian package starts a system-wide cluster and Redis we do not use: the AppHost runs its own.
 # They are left alone, since they may belong to something else on the machine.
+
+# The integration tests run Node tools from tests/tools; npm ci runs again only when their lock file changed.
+tools="$(dirname "$0")/../tests/tools"; [ "$tools/node_modules/.package-lock.json" -nt "$tools/package-lock.json" ] || npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null

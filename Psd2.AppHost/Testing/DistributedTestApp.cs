@@ -76,7 +76,7 @@ public sealed class DistributedTestApp : IAsyncDisposable
     /// An HttpClient for a resource's endpoint. HTTPS endpoints trust the sandbox CA; pass a client certificate
     /// (e.g. the TPP's QWAC from <see cref="Certificates"/>) for the bank's mutual-TLS endpoint.
     /// </summary>
-    public HttpClient CreateHttpClient(string resource, string endpoint = "http", X509Certificate2? clientCertificate = null)
+    public HttpClient CreateHttpClient(string resource, string endpoint = "http", X509Certificate2? clientCertificate = null, bool followRedirects = true)
     {
         var trustedCa = X509Certificate2.CreateFromPem(File.ReadAllText(Certificates.CaCertificate));
         var handler = new SocketsHttpHandler
@@ -91,6 +91,7 @@ public sealed class DistributedTestApp : IAsyncDisposable
                 },
                 ClientCertificates = clientCertificate is null ? null : [clientCertificate],
             },
+            AllowAutoRedirect = followRedirects,
         };
         return new HttpClient(handler) { BaseAddress = GetEndpoint(resource, endpoint), Timeout = TimeSpan.FromSeconds(30) };
     }
