@@ -45,9 +45,9 @@ public sealed class AisAccess(ConsentStore consents, TokenStore tokens, AccessCo
         }
 
         var token = await tokens.FindAccessTokenAsync(authorization["Bearer ".Length..].Trim(), cancellationToken);
-        if (token is null || token.Revoked || token.TppId != consent.TppId)
+        if (token is null || token.TppId != consent.TppId)
         {
-            throw TppError.TokenInvalid("The access token is unknown or revoked.").AsException();
+            throw TppError.TokenInvalid("The access token is unknown.").AsException();
         }
 
         if (token.ConsentId != consent.ConsentId)
@@ -55,15 +55,21 @@ public sealed class AisAccess(ConsentStore consents, TokenStore tokens, AccessCo
             throw TppError.TokenInvalid("The access token was issued for another consent.").AsException();
         }
 
-        if (token.ExpiresAt <= clock.GetUtcNow())
-        {
-            throw TppError.TokenExpired().AsException();
-        }
-
+        // The consent's own state first: a TPP can act on CONSENT_EXPIRED, while refreshing would not help.
         var today = clock.Today;
         if (consent.UsableOn(today) is { } unusable)
         {
             throw unusable.AsException();
+        }
+
+        if (token.Revoked)
+        {
+            throw TppError.TokenInvalid("The access token is revoked.").AsException();
+        }
+
+        if (token.ExpiresAt <= clock.GetUtcNow())
+        {
+            throw TppError.TokenExpired().AsException();
         }
 
         if (consent.LastActionDate < today)

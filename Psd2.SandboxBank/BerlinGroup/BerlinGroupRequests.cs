@@ -60,8 +60,10 @@ public static class BerlinGroupRequests
         await request.Body.CopyToAsync(buffer, context.RequestAborted);
         request.Body.Position = 0;
 
-        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var signed = new SignedRequest(request.Method, request.Path + request.QueryString, headers, buffer.ToArray());
+        // The raw target and the headers as sent, since those are what the TPP signed.
+        var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(", ", h.Value.ToArray()), StringComparer.OrdinalIgnoreCase);
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
+        var signed = new SignedRequest(request.Method, target, headers, buffer.ToArray());
         var verifier = context.RequestServices.GetRequiredService<HttpSignatureVerifier>();
         return verifier.Verify(signed, context.Tpp().OrganizationId) is { } error
             ? new TppError(StatusCodes.Status401Unauthorized, error.Code, error.Text)

@@ -28,7 +28,7 @@ public sealed class BankClock(TimeProvider realTime, NpgsqlDataSource dataSource
     public DateTimeOffset StartOf(DateOnly day)
     {
         var local = day.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(local, _zone.GetUtcOffset(local));
+        return new DateTimeOffset(local, _zone.GetUtcOffset(local)).ToUniversalTime();
     }
 
     public async Task LoadAsync(CancellationToken cancellationToken)

@@ -22,7 +22,12 @@ public static class RequestIdMiddleware
         {
             var requestId = Accept(context.Request.Headers[HeaderName].ToString()) ?? Guid.NewGuid().ToString();
             context.TraceIdentifier = requestId;
-            context.Response.Headers[HeaderName] = requestId;
+            // Set as the response starts: the exception handler clears headers set earlier.
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers[HeaderName] = requestId;
+                return Task.CompletedTask;
+            });
             Activity.Current?.SetTag("http.request.header.x_request_id", requestId);
             using (logger.BeginScope(new RequestIdScope(requestId)))
             {
