@@ -1,0 +1,157 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Psd2.Core.Banking;
+using Psd2.IntegrationTests.Harness;
+
+namespace Psd2.IntegrationTests.SandboxBank;
+
+/// <summary>The bank misbehaving on demand, the signature profile, and data that moves with the bank's clock.</summary>
+[Collection(AppCollection.Name)]
+public sealed class SandboxControlsTests(AppFixture fixture) : IDisposable
+{
+    private readonly BankTpp _bank = new(fixture.App);
+
+    [Fact]
+    public async Task FaultProfilesAnswer503WithRetryAfterBreakTheBodyAndHitOnlyTheChosenPage()
+    {
+        var psu = await _bank.CreatePsuAsync();
+        var connection = await _bank.ConnectAsync(psu);
+        var accountId = psu.AccountIds[0];
+        try
+        {
+            await SetFaultAsync("balances", new { unavailableRate = 1.0, retryAfterSeconds = 7, onlyConsentId = connection.ConsentId });
+            await SetFaultAsync("accounts", new { malformedJsonRate = 1.0, onlyConsentId = connection.ConsentId });
+            await SetFaultAsync("transactions", new { errorRate = 1.0, onlyPage = 2, onlyConsentId = connection.ConsentId });
+
+            using var unavailable = await _bank.GetAsync($"/v1/accounts/{accountId}/balances", connection.ConsentId, connection.AccessToken, "192.0.2.1");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(7), unavailable.Headers.RetryAfter?.Delta);
+
+            using var malformed = await _bank.GetAsync("/v1/accounts", connection.ConsentId, connection.AccessToken, "192.0.2.1");
+            Assert.Equal(HttpStatusCode.OK, malformed.StatusCode);
+            await Assert.ThrowsAnyAsync<JsonException>(async () => JsonDocument.Parse(await malformed.Content.ReadAsStringAsync()));
+
+            var from = DateTime.UtcNow.AddDays(-90).ToString("yyyy-MM-dd");
+            using var first = await _bank.GetAsync($"/v1/accounts/{accountId}/transactions?bookingStatus=booked&dateFrom={from}", connection.ConsentId, connection.AccessToken, "192.0.2.1");
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            var next = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transactions").GetProperty("_links").GetProperty("next").GetProperty("href").GetString();
+            using var second = await _bank.GetAsync(next!, connection.ConsentId, connection.AccessToken, "192.0.2.1");
+            Assert.Equal(HttpStatusCode.InternalServerError, second.StatusCode);
+
+            // Another consent is untouched by these profiles.
+            var other = await _bank.ConnectAsync(psu);
+            using var unaffected = await _bank.GetAsync($"/v1/accounts/{accountId}/balances", other.ConsentId, other.AccessToken, "192.0.2.1");
+            Assert.Equal(HttpStatusCode.OK, unaffected.StatusCode);
+        }
+        finally
+        {
+            await _bank.ResetBankAsync();
+        }
+    }
+
+    [Fact]
+    public async Task WithSigningRequiredUnsignedRequestsAreSignatureMissingAndQsealSignedOnesPass()
+    {
+        var psu = await _bank.CreatePsuAsync();
+        var connection = await _bank.ConnectAsync(psu);
+        using var qseal = X509Certificate2.CreateFromPemFile(fixture.App.Certificates.TppQsealCertificate, fixture.App.Certificates.TppQsealKey);
+        var signer = new HttpMessageSigner(qseal);
+        try
+        {
+            using (var profile = await _bank.Admin.PutAsJsonAsync("/sandbox/profile", new { requireSignature = true }))
+            {
+                profile.EnsureSuccessStatusCode();
+            }
+
+            using var unsigned = await _bank.GetAsync("/v1/accounts", connection.ConsentId, connection.AccessToken);
+            Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
+            Assert.Equal("SIGNATURE_MISSING", await BankTpp.TppCodeAsync(unsigned));
+
+            using var signedRequest = Request(connection);
+            await signer.SignAsync(signedRequest, CancellationToken.None);
+            using var signed = await _bank.Tpp.SendAsync(signedRequest);
+            Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+
+            using var tampered = Request(connection);
+            await signer.SignAsync(tampered, CancellationToken.None);
+            tampered.Headers.Remove("X-Request-ID");
+            tampered.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
+            using var refused = await _bank.Tpp.SendAsync(tampered);
+            Assert.Equal("SIGNATURE_INVALID", await BankTpp.TppCodeAsync(refused));
+        }
+        finally
+        {
+            await _bank.ResetBankAsync();
+        }
+    }
+
+    [Fact]
+    public async Task PendingTransactionBooksUnderANewIdWithTheSameEntryReferenceAsTheClockMoves()
+    {
+        var psu = await _bank.CreatePsuAsync(accounts: 3);
+        var connection = await _bank.ConnectAsync(psu);
+        try
+        {
+            var pending = new List<(string AccountId, string TransactionId, string EntryReference)>();
+            foreach (var accountId in psu.AccountIds)
+            {
+                using var response = await _bank.GetAsync($"/v1/accounts/{accountId}/transactions?bookingStatus=pending", connection.ConsentId, connection.AccessToken, "192.0.2.1");
+                var report = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transactions");
+                pending.AddRange(report.GetProperty("pending").EnumerateArray().Select(t =>
+                    (accountId, t.GetProperty("transactionId").GetString()!, t.GetProperty("entryReference").GetString()!)));
+            }
+
+            Assert.NotEmpty(pending);
+            await _bank.AdvanceClockAsync(5);
+            var accessToken = await _bank.RefreshAsync(connection.RefreshToken);
+
+            var booked = new Dictionary<string, string>();
+            foreach (var accountId in psu.AccountIds)
+            {
+                var from = DateTime.UtcNow.AddDays(-10).ToString("yyyy-MM-dd");
+                using var response = await _bank.GetAsync($"/v1/accounts/{accountId}/transactions?bookingStatus=booked&dateFrom={from}", connection.ConsentId, accessToken, "192.0.2.1");
+                foreach (var t in (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transactions").GetProperty("booked").EnumerateArray())
+                {
+                    booked[t.GetProperty("entryReference").GetString()!] = t.GetProperty("transactionId").GetString()!;
+                }
+            }
+
+            var bookedNow = pending.Where(p => booked.ContainsKey(p.EntryReference)).ToList();
+            Assert.NotEmpty(bookedNow);
+            Assert.All(bookedNow, p => Assert.NotEqual(p.TransactionId, booked[p.EntryReference]));
+        }
+        finally
+        {
+            await _bank.ResetBankAsync();
+        }
+    }
+
+    [Fact]
+    public async Task SandboxControlsNeedTheAdminKey()
+    {
+        using var client = fixture.App.CreateHttpClient("sandboxbank", "psu");
+        client.DefaultRequestHeaders.Add("X-Admin-Key", "wrong");
+
+        using var response = await client.PostAsJsonAsync("/sandbox/clock/advance", new { days = 1 });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    private async Task SetFaultAsync(string endpoint, object rule)
+    {
+        using var response = await _bank.Admin.PutAsJsonAsync($"/sandbox/faults/{endpoint}", rule);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    private static HttpRequestMessage Request(Connection connection)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/accounts");
+        request.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
+        request.Headers.Add("Consent-ID", connection.ConsentId);
+        request.Headers.Authorization = new("Bearer", connection.AccessToken);
+        return request;
+    }
+
+    public void Dispose() => _bank.Dispose();
+}
