@@ -1,7 +1,6 @@
 using System.Net;
 using Psd2.SandboxBank.BerlinGroup;
 using Psd2.SandboxBank.Consents;
-using Psd2.SandboxBank.OAuth;
 using Psd2.SandboxBank.Time;
 using Psd2.SandboxBank.Tls;
 
@@ -18,7 +17,7 @@ public sealed record AisGrant(Consent Consent, IReadOnlyList<ConsentedAccount> A
 /// the bearer token was issued for that consent and is live, the consent is valid today, and (for reads without
 /// the PSU present) the day's frequencyPerDay budget for this endpoint and account is not used up.
 /// </summary>
-public sealed class AisAccess(ConsentStore consents, TokenStore tokens, AccessCounter counter, BankClock clock)
+public sealed class AisAccess(ConsentStore consents, AccessCounter counter, BankClock clock)
 {
     public async Task<AisGrant> AuthorizeAsync(HttpContext context)
     {
@@ -34,17 +33,21 @@ public sealed class AisAccess(ConsentStore consents, TokenStore tokens, AccessCo
             throw TppError.FormatError("PSU-IP-Address must be an IPv4 or IPv6 address.", "PSU-IP-Address").AsException();
         }
 
-        var consentId = consentHeader.ToString();
-        var consent = await consents.FindAsync(consentId, context.Tpp().OrganizationId, cancellationToken)
-            ?? throw TppError.ConsentUnknown().AsException();
-
         var authorization = request.Headers.Authorization.ToString();
-        if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal) || authorization.Length > 200)
+        var bearer = authorization.StartsWith("Bearer ", StringComparison.Ordinal) && authorization.Length <= 200
+            ? authorization["Bearer ".Length..].Trim()
+            : "";
+        var (consent, token, accounts) = await consents.FindForReadAsync(consentHeader.ToString(), bearer, cancellationToken);
+        if (consent is null || consent.TppId != context.Tpp().OrganizationId)
+        {
+            throw TppError.ConsentUnknown().AsException();
+        }
+
+        if (bearer.Length == 0)
         {
             throw TppError.TokenInvalid("A bearer access token is required.").AsException();
         }
 
-        var token = await tokens.FindAccessTokenAsync(authorization["Bearer ".Length..].Trim(), cancellationToken);
         if (token is null || token.TppId != consent.TppId)
         {
             throw TppError.TokenInvalid("The access token is unknown.").AsException();
@@ -77,7 +80,7 @@ public sealed class AisAccess(ConsentStore consents, TokenStore tokens, AccessCo
             await consents.TouchAsync(consent.ConsentId, today, cancellationToken);
         }
 
-        return new AisGrant(consent, await consents.AccountsAsync(consent.ConsentId, cancellationToken));
+        return new AisGrant(consent, accounts);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using Psd2.SandboxBank.BerlinGroup;
 using Psd2.SandboxBank.Infrastructure;
+using Psd2.SandboxBank.OAuth;
 
 namespace Psd2.SandboxBank.Consents;
 
@@ -199,6 +200,35 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
         return accounts;
     }
 
+    /// <summary>
+    /// What every account read checks, in one round trip: the consent, the presented access token and the accounts
+    /// the consent covers (three separate queries cost a third of a transaction page's server time).
+    /// </summary>
+    public async Task<ConsentForRead> FindForReadAsync(string consentId, string accessToken, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(DbExtensions.BatchCommand($"SELECT {ConsentColumns} FROM consents WHERE consent_id = $1", consentId));
+        batch.BatchCommands.Add(DbExtensions.BatchCommand(
+            "SELECT consent_id, tpp_id, expires_at, revoked_at IS NOT NULL FROM tokens WHERE token_hash = $1 AND kind = 'access'",
+            Secrets.Hash(accessToken)));
+        batch.BatchCommands.Add(DbExtensions.BatchCommand(
+            "SELECT resource_id, balances, transactions FROM consent_accounts WHERE consent_id = $1", consentId));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var consent = await reader.ReadAsync(cancellationToken) ? ReadConsent(reader) : null;
+        await reader.NextResultAsync(cancellationToken);
+        var token = await reader.ReadAsync(cancellationToken)
+            ? new AccessTokenInfo(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3))
+            : null;
+        await reader.NextResultAsync(cancellationToken);
+        var accounts = new List<ConsentedAccount>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            accounts.Add(new ConsentedAccount(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2)));
+        }
+
+        return new ConsentForRead(consent, token, accounts);
+    }
+
     private static NpgsqlBatchCommand InsertAuthorisation(Authorisation a) => DbExtensions.BatchCommand(
         $"INSERT INTO authorisations ({AuthorisationColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         a.AuthorisationId, a.ConsentId, a.ScaApproach, a.ScaStatus, a.PersonalNumber, a.CreatedAt, a.StartedAt, a.LastPolledAt, a.TokensIssued);
@@ -226,3 +256,5 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetStringOrNull(4),
         r.GetFieldValue<DateTimeOffset>(5), r.GetInstantOrNull(6), r.GetInstantOrNull(7), r.GetBoolean(8));
 }
+
+public sealed record ConsentForRead(Consent? Consent, AccessTokenInfo? Token, IReadOnlyList<ConsentedAccount> Accounts);

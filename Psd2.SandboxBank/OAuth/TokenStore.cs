@@ -95,17 +95,6 @@ public sealed class TokenStore(NpgsqlDataSource dataSource)
         return rotated;
     }
 
-    public async Task<AccessTokenInfo?> FindAccessTokenAsync(string accessToken, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.Command(
-            "SELECT consent_id, tpp_id, expires_at, revoked_at IS NOT NULL FROM tokens WHERE token_hash = $1 AND kind = 'access'",
-            Secrets.Hash(accessToken));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new AccessTokenInfo(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3))
-            : null;
-    }
-
     public async Task RevokeFamilyAsync(Guid familyId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.Command(
