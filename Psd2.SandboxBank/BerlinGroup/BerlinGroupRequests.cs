@@ -71,31 +71,45 @@ public static class BerlinGroupRequests
     }
 
     /// <summary>Reads a JSON body with the bank's own rules: a FORMAT_ERROR naming the path instead of a framework 400.</summary>
+    /// <remarks>
+    /// A body refused with keep-alive must not be left unread beyond the limit: after the answer Kestrel drains what is
+    /// left of it, and a drain that hits the lowered limit drops the connection the TPP was just told it could reuse,
+    /// so the TPP's next request on it fails without any response. Hence the content type is judged before the limit
+    /// is lowered (the unread body is then drained under Kestrel's own limit), and the whole body is read before it is
+    /// parsed (a too-large body fails while reading, where Kestrel answers with Connection: close).
+    /// </remarks>
     public static async Task<T> ReadJsonAsync<T>(this HttpRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
         where T : class
     {
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        }
-
         if (!request.HasJsonContentType())
         {
             throw TppError.FormatError("The body must be application/json.").AsException();
         }
 
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        using var body = new MemoryStream();
         try
         {
-            return await JsonSerializer.DeserializeAsync(request.Body, type, request.HttpContext.RequestAborted)
+            await request.Body.CopyToAsync(body, request.HttpContext.RequestAborted);
+        }
+        catch (BadHttpRequestException)
+        {
+            throw TppError.FormatError("The request body could not be read or is too large.").AsException();
+        }
+
+        try
+        {
+            body.Position = 0;
+            return await JsonSerializer.DeserializeAsync(body, type, request.HttpContext.RequestAborted)
                 ?? throw TppError.FormatError("The body must be a JSON object.").AsException();
         }
         catch (JsonException e)
         {
             throw TppError.FormatError("The body is not valid JSON for this request.", e.Path).AsException();
-        }
-        catch (BadHttpRequestException)
-        {
-            throw TppError.FormatError("The request body could not be read or is too large.").AsException();
         }
     }
 }
