@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 using Psd2.SandboxBank.BerlinGroup;
 
@@ -36,12 +37,21 @@ public static class TppTlsExtensions
         var validator = app.Services.GetRequiredService<TppCertificateValidator>();
         app.UseWhen(context => RequiresQwac(context.Request.Path), tpp => tpp.Use(async (context, next) =>
         {
+            // A connection's certificate does not change, so its verdict is kept with the connection: the chain is
+            // built once per TLS connection, not once per request. Validity is still judged on every request.
             var certificate = await context.Connection.GetClientCertificateAsync(context.RequestAborted);
-            var (identity, error) = validator.Validate(certificate);
-            if (error is not null)
+            var connectionItems = context.Features.Get<IConnectionItemsFeature>()?.Items;
+            var identity = connectionItems is not null && connectionItems.TryGetValue(typeof(TppIdentity), out var known) ? known as TppIdentity : null;
+            if (identity is null || !validator.IsCurrent(certificate))
             {
-                await error.ExecuteAsync(context);
-                return;
+                (identity, var error) = validator.Validate(certificate);
+                if (error is not null)
+                {
+                    await error.ExecuteAsync(context);
+                    return;
+                }
+
+                connectionItems?[typeof(TppIdentity)] = identity;
             }
 
             context.Features.Set(identity);
@@ -67,11 +77,12 @@ public sealed class TppCertificateValidator(IOptions<TppTlsOptions> options, Tim
             return (null, Unauthorized("CERTIFICATE_MISSING", "A QWAC must be presented as TLS client certificate."));
         }
 
-        var now = realTime.GetUtcNow().UtcDateTime;
-        if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
+        if (!IsCurrent(certificate))
         {
             return (null, Unauthorized("CERTIFICATE_EXPIRED", "The certificate is not valid at this time."));
         }
+
+        var now = realTime.GetUtcNow().UtcDateTime;
 
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
@@ -92,6 +103,13 @@ public sealed class TppCertificateValidator(IOptions<TppTlsOptions> options, Tim
         return identity.Roles.Contains(TppIdentity.AccountInformation)
             ? (identity, null)
             : (null, Unauthorized("ROLE_INVALID", "The certificate does not carry the PSP_AI role this service requires."));
+    }
+
+    /// <summary>Whether the certificate is inside its validity window now.</summary>
+    public bool IsCurrent(X509Certificate2? certificate)
+    {
+        var now = realTime.GetUtcNow().UtcDateTime;
+        return certificate is not null && now >= certificate.NotBefore.ToUniversalTime() && now <= certificate.NotAfter.ToUniversalTime();
     }
 
     private static TppError Unauthorized(string code, string text) => new(StatusCodes.Status401Unauthorized, code, text);

@@ -14,7 +14,18 @@ public static class NpgsqlIntegration
     public static IHostApplicationBuilder AddNpgsqlDataSource(this IHostApplicationBuilder builder, string connectionName)
     {
         var connectionString = ConnectionStrings.Required(builder.Configuration, connectionName);
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        builder.Services.AddSingleton(_ =>
+        {
+            var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+            // Hot statements are prepared once per connection instead of parsed and planned on every call,
+            // unless the connection string says otherwise.
+            if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+            {
+                dataSource.ConnectionStringBuilder.MaxAutoPrepare = 50;
+            }
+
+            return dataSource.Build();
+        });
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             connectionName,
             services => new PostgresHealthCheck(services.GetRequiredService<NpgsqlDataSource>()),
