@@ -15,7 +15,6 @@ public static class ConsentStatus
 public static class ScaStatus
 {
     public const string Received = "received";
-    public const string PsuIdentified = "psuIdentified";
     public const string Started = "started";
     public const string Finalised = "finalised";
     public const string Failed = "failed";

@@ -5,8 +5,6 @@ namespace Psd2.SandboxBank.Consents;
 /// <summary>What this bank accepts in a consent request, and how it shortens what it may shorten.</summary>
 public static class ConsentRules
 {
-    public static readonly DateOnly FarFuture = new(9999, 12, 31);
-
     /// <summary>The validated request, or the error that names the first offending field.</summary>
     public static (ValidConsentRequest? Request, TppError? Error) Validate(ConsentRequest body, DateOnly today, int maxDays)
     {

@@ -7,8 +7,6 @@ namespace Psd2.SandboxBank.Sca;
 /// <summary>Which of the PSU's accounts a consent covers once approved, and for what.</summary>
 public static class AccessGrants
 {
-    public const string AllAccounts = "allAccounts";
-
     public static IReadOnlyList<ConsentedAccount> For(AccountAccess access, IReadOnlyList<AccountSeed> accounts)
     {
         if (access.AllPsd2 is not null || IsBankOffered(access))
