@@ -51,6 +51,47 @@ public sealed class SandboxControlsTests(AppFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task FaultProfilesDelayHangDropAndCloseForMaintenance()
+    {
+        var psu = await _bank.CreatePsuAsync();
+        var connection = await _bank.ConnectAsync(psu);
+        var path = $"/v1/accounts/{psu.AccountIds[0]}";
+        try
+        {
+            await SetFaultAsync("account", new { latencyMilliseconds = 400, onlyConsentId = connection.ConsentId });
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using (var slow = await _bank.GetAsync(path, connection.ConsentId, connection.AccessToken, "192.0.2.1"))
+            {
+                Assert.Equal(HttpStatusCode.OK, slow.StatusCode);
+                Assert.True(clock.ElapsedMilliseconds >= 400, $"answered after {clock.ElapsedMilliseconds} ms");
+            }
+
+            await SetFaultAsync("account", new { dropRate = 1.0, onlyConsentId = connection.ConsentId });
+            await Assert.ThrowsAsync<HttpRequestException>(() => _bank.GetAsync(path, connection.ConsentId, connection.AccessToken, "192.0.2.1"));
+
+            await SetFaultAsync("account", new { timeoutRate = 1.0, onlyConsentId = connection.ConsentId });
+            using (var impatient = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
+                request.Headers.Add("Consent-ID", connection.ConsentId);
+                request.Headers.Authorization = new("Bearer", connection.AccessToken);
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bank.Tpp.SendAsync(request, impatient.Token));
+            }
+
+            var now = (DateTimeOffset)(await _bank.AdminGetAsync("/sandbox/clock"))["now"]!;
+            await SetFaultAsync("account", new { maintenanceFrom = now.AddMinutes(-1), maintenanceUntil = now.AddMinutes(10), onlyConsentId = connection.ConsentId });
+            using var maintenance = await _bank.GetAsync(path, connection.ConsentId, connection.AccessToken, "192.0.2.1");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, maintenance.StatusCode);
+            Assert.True(maintenance.Headers.RetryAfter?.Delta > TimeSpan.FromMinutes(9));
+        }
+        finally
+        {
+            await _bank.ResetBankAsync();
+        }
+    }
+
+    [Fact]
     public async Task WithSigningRequiredUnsignedRequestsAreSignatureMissingAndQsealSignedOnesPass()
     {
         var psu = await _bank.CreatePsuAsync();
