@@ -1,6 +1,15 @@
+using Psd2.Api.ClientApps;
+using Psd2.Api.Institutions;
+using Psd2.Api.Users;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults;
 using Psd2.ServiceDefaults.Integrations;
+
+// `Psd2.Api clientapps ...` manages client apps and their keys, then exits (see ClientAppCommands.Usage).
+if (ClientAppCommands.Handles(args))
+{
+    return await ClientAppCommands.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,10 +17,16 @@ builder.AddServiceDefaults();
 builder.AddNpgsqlDataSource("psd2db");
 builder.Services.AddPsd2DbContext();
 builder.AddRedisClient("redis");
+builder.AddInstitutions();
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseApiKeys();            // every /v1 call acts for one client app
+
 app.MapDefaultEndpoints();
+app.MapInstitutionsApi();
+app.MapUsersApi();
 
 app.Run();
+return 0;

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Psd2.Core.ClientApps;
+using Psd2.Core.Persistence;
+using Psd2.ServiceDefaults.Integrations;
+
+namespace Psd2.Api.ClientApps;
+
+/// <summary>
+/// <c>Psd2.Api clientapps ...</c>: creates client apps and manages their keys against psd2db, then exits. A key is
+/// printed once, here, and never again.
+/// </summary>
+public static class ClientAppCommands
+{
+    public const string Usage = """
+        usage:
+          Psd2.Api clientapps create --name <name> [--redirect-uri <uri>]...
+          Psd2.Api clientapps add-key --client-app <id>
+          Psd2.Api clientapps revoke-key --client-app <id> --key <id>
+        psd2db comes from ConnectionStrings__psd2db, as for the service.
+        """;
+
+    public static bool Handles(string[] args) => args is ["clientapps", ..];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddNpgsqlDataSource("psd2db");
+        builder.Services.AddPsd2DbContext();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<ClientAppAdmin>();
+        using var host = builder.Build();
+        await using var scope = host.Services.CreateAsyncScope();
+        var admin = scope.ServiceProvider.GetRequiredService<ClientAppAdmin>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            object result = args switch
+            {
+                ["clientapps", "create", .. var rest] => await admin.CreateAsync(Option(rest, "--name") ?? "", Options(rest, "--redirect-uri"), timeout.Token),
+                ["clientapps", "add-key", .. var rest] => await admin.CreateKeyAsync(Id(rest, "--client-app"), timeout.Token),
+                ["clientapps", "revoke-key", .. var rest] => await RevokeAsync(admin, Id(rest, "--client-app"), Id(rest, "--key"), timeout.Token),
+                _ => throw new ClientAppException(Usage),
+            };
+            Console.WriteLine(JsonSerializer.Serialize(result, JsonSerializerOptions.Web));
+            return 0;
+        }
+        catch (ClientAppException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 2;
+        }
+    }
+
+    private static async Task<object> RevokeAsync(ClientAppAdmin admin, Guid clientAppId, Guid keyId, CancellationToken cancellationToken)
+    {
+        await admin.RevokeKeyAsync(clientAppId, keyId, cancellationToken);
+        return new { revoked = keyId };
+    }
+
+    private static string? Option(string[] args, string name) => Options(args, name).FirstOrDefault();
+
+    private static List<string> Options(string[] args, string name) =>
+        args.Select((value, i) => (value, i)).Where(a => a.value == name && a.i + 1 < args.Length).Select(a => args[a.i + 1]).ToList();
+
+    private static Guid Id(string[] args, string name) =>
+        Guid.TryParse(Option(args, name), out var id) ? id : throw new ClientAppException($"{name} <id> is required.\n{Usage}");
+}

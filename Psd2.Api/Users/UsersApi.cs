@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Psd2.Api.ClientApps;
+using Psd2.Core.Audit;
+using Psd2.Core.Persistence;
+using Psd2.Core.Users;
+using Psd2.ServiceDefaults.RequestIds;
+
+namespace Psd2.Api.Users;
+
+public sealed record CreateUserRequest(string? ExternalReference);
+
+public sealed record UserResponse(Guid Id, string ExternalReference, DateTimeOffset CreatedAt);
+
+public sealed record UserPage(IReadOnlyList<UserResponse> Items, string? NextCursor);
+
+/// <summary>A client app's end users: created idempotently on the app's own reference, read, listed, erased.</summary>
+public static class UsersApi
+{
+    private const int MaxReferenceLength = 200;
+
+    public static void MapUsersApi(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/v1/users").WithTags("Users");
+        users.MapPost("/", CreateAsync).WithName("CreateUser").WithSummary("Creates a user, or returns the existing one with this externalReference.");
+        users.MapGet("/{userId:guid}", GetAsync).WithName("GetUser").WithSummary("One user.");
+        users.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("The client app's users, oldest first, paged by cursor.");
+        users.MapDelete("/{userId:guid}", DeleteAsync).WithName("DeleteUser").WithSummary("Erases a user and everything held for them; an audit record without personal data stays.");
+    }
+
+    private static async Task<IResult> CreateAsync(CreateUserRequest request, HttpContext context, Psd2DbContext db, TimeProvider time)
+    {
+        var reference = request.ExternalReference?.Trim();
+        if (string.IsNullOrEmpty(reference) || reference.Length > MaxReferenceLength)
+        {
+            return ApiProblems.Invalid("externalReference", $"Required, at most {MaxReferenceLength} characters.");
+        }
+
+        var clientAppId = context.ClientAppId();
+        if (await FindByReferenceAsync(db, clientAppId, reference, context.RequestAborted) is { } existing)
+        {
+            return TypedResults.Ok(View(existing));
+        }
+
+        var user = new EndUser { Id = Guid.NewGuid(), ClientAppId = clientAppId, ExternalReference = reference, CreatedAt = time.GetUtcNow() };
+        db.Users.Add(user);
+        db.AuditEvents.Add(Audit(context, time, "user.created", user.Id));
+        try
+        {
+            await db.SaveChangesAsync(context.RequestAborted);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Two creates raced on the same reference: the other one won, and this call answers with its user.
+            db.ChangeTracker.Clear();
+            return TypedResults.Ok(View((await FindByReferenceAsync(db, clientAppId, reference, context.RequestAborted))!));
+        }
+
+        return TypedResults.Created($"/v1/users/{user.Id}", View(user));
+    }
+
+    private static async Task<IResult> GetAsync(Guid userId, HttpContext context, Psd2DbContext db) =>
+        await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId && u.ClientAppId == context.ClientAppId(), context.RequestAborted) is { } user
+            ? TypedResults.Ok(View(user))
+            : ApiProblems.NotFound("user");
+
+    private static async Task<IResult> ListAsync(HttpContext context, Psd2DbContext db, int? limit, string? cursor)
+    {
+        if (limit is < 1 or > 200)
+        {
+            return ApiProblems.Invalid("limit", "Between 1 and 200.");
+        }
+
+        var query = db.Users.AsNoTracking().Where(u => u.ClientAppId == context.ClientAppId());
+        if (cursor is not null)
+        {
+            if (!Cursor.TryRead(cursor, out var createdAt, out var id))
+            {
+                return ApiProblems.Problem(StatusCodes.Status400BadRequest, "cursor_invalid", "The cursor is not one this API issued.");
+            }
+
+            query = query.Where(u => u.CreatedAt > createdAt || (u.CreatedAt == createdAt && u.Id.CompareTo(id) > 0));
+        }
+
+        var size = limit ?? 50;
+        var page = await query.OrderBy(u => u.CreatedAt).ThenBy(u => u.Id).Take(size + 1).ToListAsync(context.RequestAborted);
+        var next = page.Count > size ? Cursor.Write(page[size - 1].CreatedAt, page[size - 1].Id) : null;
+        return TypedResults.Ok(new UserPage(page.Take(size).Select(View).ToList(), next));
+    }
+
+    private static async Task<IResult> DeleteAsync(Guid userId, HttpContext context, Psd2DbContext db, TimeProvider time)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.ClientAppId == context.ClientAppId(), context.RequestAborted);
+        if (user is null)
+        {
+            return ApiProblems.NotFound("user");
+        }
+
+        // Erasure: the person goes, the fact that an erasure happened stays, without the external reference.
+        db.Users.Remove(user);
+        db.AuditEvents.Add(Audit(context, time, "user.deleted", user.Id));
+        await db.SaveChangesAsync(context.RequestAborted);
+        return TypedResults.NoContent();
+    }
+
+    private static Task<EndUser?> FindByReferenceAsync(Psd2DbContext db, Guid clientAppId, string reference, CancellationToken cancellationToken) =>
+        db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.ClientAppId == clientAppId && u.ExternalReference == reference, cancellationToken);
+
+    private static UserResponse View(EndUser user) => new(user.Id, user.ExternalReference, user.CreatedAt);
+
+    private static AuditEvent Audit(HttpContext context, TimeProvider time, string type, Guid userId) => new()
+    {
+        ClientAppId = context.ClientAppId(),
+        OccurredAt = time.GetUtcNow(),
+        Type = type,
+        RequestId = context.RequestId(),
+        UserId = userId,
+    };
+
+    /// <summary>Keyset cursor: the last row's (created_at, id), opaque to clients.</summary>
+    private static class Cursor
+    {
+        public static string Write(DateTimeOffset createdAt, Guid id) =>
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{createdAt.UtcTicks}:{id:N}")));
+
+        public static bool TryRead(string cursor, out DateTimeOffset createdAt, out Guid id)
+        {
+            createdAt = default;
+            id = default;
+            try
+            {
+                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split(':');
+                if (parts.Length == 2 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out var ticks) && ticks is > 0 and < 3_155_378_975_999_999_999
+                    && Guid.TryParseExact(parts[1], "N", out id))
+                {
+                    createdAt = new DateTimeOffset(ticks, TimeSpan.Zero);
+                    return true;
+                }
+            }
+            catch (FormatException)
+            {
+            }
+
+            return false;
+        }
+    }
+}
