@@ -1,5 +1,6 @@
 using Psd2.Api.ClientApps;
 using Psd2.Api.Institutions;
+using Psd2.Api.OpenApi;
 using Psd2.Api.Users;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults;
@@ -18,6 +19,7 @@ builder.AddNpgsqlDataSource("psd2db");
 builder.Services.AddPsd2DbContext();
 builder.AddRedisClient("redis");
 builder.AddInstitutions();
+builder.AddApiDocumentation();
 
 var app = builder.Build();
 
@@ -25,6 +27,7 @@ app.UseServiceDefaults();
 app.UseApiKeys();            // every /v1 call acts for one client app
 
 app.MapDefaultEndpoints();
+app.MapApiDocumentation();   // /openapi/v1.json and Swagger UI at /swagger
 app.MapInstitutionsApi();
 app.MapUsersApi();
 
