@@ -1,4 +1,6 @@
+using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
+using Psd2.Api.Connections;
 using Psd2.Api.Institutions;
 using Psd2.Api.OpenApi;
 using Psd2.Api.Users;
@@ -20,6 +22,8 @@ builder.Services.AddPsd2DbContext();
 builder.AddRedisClient("redis");
 builder.AddInstitutions();
 builder.AddApiDocumentation();
+builder.AddBanking();
+builder.Services.AddSingleton<AuthorizationStates>();
 
 var app = builder.Build();
 
@@ -30,6 +34,8 @@ app.MapDefaultEndpoints();
 app.MapApiDocumentation();   // /openapi/v1.json and Swagger UI at /swagger
 app.MapInstitutionsApi();
 app.MapUsersApi();
+app.MapConnectionsApi();
+app.MapConnectCallback();
 
 app.Run();
 return 0;

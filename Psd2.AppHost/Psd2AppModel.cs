@@ -44,17 +44,23 @@ public static class Psd2AppModel
             .WithReference(psd2db);
         migrator.RunsToCompletion = true;
 
+        Resource? api = null;
         foreach (var (name, project) in new[] { ("api", "Psd2.Api"), ("worker", "Psd2.Worker") })
         {
-            builder.AddProject(name, project)
+            var service = builder.AddProject(name, project)
                 .WithHttpEndpoint()
                 .WithHttpHealthCheck(builder, "http")
                 .WithReference(psd2db)
                 .WithReference(redis)
                 .WithReference(sandboxbank)
                 .WithTppCertificates(pki)
+                .WithEnvironment("Tokens__EncryptionKey", builder.TokenEncryptionKey)
                 .WaitForCompletion(migrator);
+            api ??= service;
         }
+
+        // Banks send end users' browsers back to the api, so it must know its own address.
+        api!.WithEnvironment("Api__PublicBaseUrl", api.Endpoint("http").ToString().TrimEnd('/'));
 
         return builder.Build();
     }

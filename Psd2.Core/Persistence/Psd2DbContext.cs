@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Core.Audit;
 using Psd2.Core.ClientApps;
+using Psd2.Core.Connections;
 using Psd2.Core.Users;
 
 namespace Psd2.Core.Persistence;
@@ -16,6 +17,7 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<EndUser> Users => Set<EndUser>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<Connection> Connections => Set<Connection>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -38,6 +40,14 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
             audit.Property(a => a.Id).UseIdentityAlwaysColumn();
             audit.Property(a => a.Details).HasColumnType("jsonb");
             audit.HasIndex(a => new { a.ClientAppId, a.Id });
+        });
+
+        modelBuilder.Entity<Connection>(connection =>
+        {
+            connection.ToTable("connections");
+            connection.HasIndex(c => new { c.ClientAppId, c.UserId });
+            connection.HasOne<ClientApp>().WithMany().HasForeignKey(c => c.ClientAppId);
+            connection.HasOne<EndUser>().WithMany().HasForeignKey(c => c.UserId);
         });
 
         UseSnakeCaseColumns(modelBuilder);

@@ -46,7 +46,8 @@ public sealed class SchemaTests(AppFixture fixture)
         await db.ApiKeys.Take(1).ToListAsync();
         await db.Users.Take(1).ToListAsync();
         await db.AuditEvents.Take(1).ToListAsync();
-        Assert.Equal(4, db.Model.GetEntityTypes().Count());
+        await db.Connections.Take(1).ToListAsync();
+        Assert.Equal(5, db.Model.GetEntityTypes().Count());
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Psd2.IntegrationTests.Foundation;
 public sealed class StandaloneServiceTests(AppFixture fixture)
 {
     [Fact]
-    public async Task ApiStartedByHandWithOnlyAspireVariablesIsHealthy()
+    public async Task ApiStartedByHandWithAspireVariablesAndItsOwnSettingsIsHealthy()
     {
         var app = fixture.App;
         await using var api = StandaloneService.Start("Psd2.Api", new Dictionary<string, string>
@@ -18,7 +18,7 @@ public sealed class StandaloneServiceTests(AppFixture fixture)
             ["ConnectionStrings__psd2db"] = app.GetConnectionString("psd2db"),
             ["ConnectionStrings__redis"] = app.GetConnectionString("redis"),
             ["services__sandboxbank__https__0"] = app.GetEndpoint("sandboxbank", "https").ToString(),
-        });
+        }.Concat(StandaloneService.ApiSettings(app)).ToDictionary());
 
         var report = await api.WaitForHealthyAsync(Deadline.In(30));
 

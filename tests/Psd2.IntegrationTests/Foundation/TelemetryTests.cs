@@ -30,7 +30,7 @@ public sealed class TelemetryTests(AppFixture fixture)
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
             ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
-        });
+        }.Concat(StandaloneService.ApiSettings(app)).ToDictionary());
         try
         {
             await api.WaitForHealthyAsync(Deadline.In(30));

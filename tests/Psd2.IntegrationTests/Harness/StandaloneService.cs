@@ -44,6 +44,18 @@ internal sealed class StandaloneService : IAsyncDisposable
 
     public HttpClient CreateClient() => new() { BaseAddress = Address };
 
+    /// <summary>The api's own settings beyond Aspire's variables: its TPP certificates, its token key, its public address.</summary>
+    public static Dictionary<string, string> ApiSettings(Psd2.AppHost.Testing.DistributedTestApp app) => new()
+    {
+        ["Tpp__QwacCertificatePath"] = app.Certificates.TppQwacCertificate,
+        ["Tpp__QwacKeyPath"] = app.Certificates.TppQwacKey,
+        ["Tpp__QsealCertificatePath"] = app.Certificates.TppQsealCertificate,
+        ["Tpp__QsealKeyPath"] = app.Certificates.TppQsealKey,
+        ["Tpp__TrustedCaPath"] = app.Certificates.CaCertificate,
+        ["Tokens__EncryptionKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["Api__PublicBaseUrl"] = "http://127.0.0.1",
+    };
+
     /// <summary>Waits for <c>/health</c> to answer 200 and returns its report.</summary>
     public async Task<JsonElement> WaitForHealthyAsync(CancellationToken cancellationToken)
     {

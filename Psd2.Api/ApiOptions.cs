@@ -1,0 +1,14 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Psd2.Api;
+
+/// <summary>How the api is reached from outside: banks send the end user's browser back to it.</summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Api";
+
+    [Required, Url]
+    public string PublicBaseUrl { get; set; } = "";
+
+    public string CallbackUrl => PublicBaseUrl.TrimEnd('/') + "/connect/callback";
+}
