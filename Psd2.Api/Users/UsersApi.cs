@@ -1,7 +1,12 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Psd2.Api.Banking;
+using Psd2.Api.Institutions;
+using Psd2.Core.Banking;
+using Psd2.Core.Connections;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Audit;
 using Psd2.Core.Persistence;
@@ -90,12 +95,39 @@ public static class UsersApi
         return TypedResults.Ok(new UserPage(page.Take(size).Select(View).ToList(), next));
     }
 
-    private static async Task<IResult> DeleteAsync(Guid userId, HttpContext context, Psd2DbContext db, TimeProvider time)
+    private static async Task<IResult> DeleteAsync(
+        Guid userId, HttpContext context, Psd2DbContext db, IHttpClientFactory clients, IOptions<InstitutionOptions> institutions, TimeProvider time)
     {
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.ClientAppId == context.ClientAppId(), context.RequestAborted);
         if (user is null)
         {
             return ApiProblems.NotFound("user");
+        }
+
+        // The consents go first: if a bank cannot be reached, nothing is deleted and the client can retry.
+        var consents = await db.Connections.Where(c => c.UserId == userId && c.BankConsentId != null
+                && (c.Status == ConnectionStatus.Active || c.Status == ConnectionStatus.PendingAuthorisation || c.Status == ConnectionStatus.RenewalDue))
+            .ToListAsync(context.RequestAborted);
+        foreach (var connection in consents)
+        {
+            try
+            {
+                await clients.For(institutions.Value.Banks[connection.InstitutionId]).DeleteConsentAsync(connection.BankConsentId!, context.RequestAborted);
+            }
+            catch (Exception e) when (e is BankException { Code: not ("CONSENT_UNKNOWN" or "CONSENT_INVALID" or "CONSENT_EXPIRED") } or HttpRequestException)
+            {
+                return ApiProblems.Problem(StatusCodes.Status502BadGateway, "bank_unavailable", "A consent could not be revoked at the bank; nothing was deleted. Try again.");
+            }
+            catch (BankException)
+            {
+                // Already gone at the bank: nothing left to revoke.
+            }
+
+            db.AuditEvents.Add(new AuditEvent
+            {
+                ClientAppId = user.ClientAppId, OccurredAt = time.GetUtcNow(), Type = "connection.revoked", RequestId = context.RequestId(),
+                UserId = user.Id, ConnectionId = connection.Id,
+            });
         }
 
         // Erasure: the person goes, the fact that an erasure happened stays, without the external reference.

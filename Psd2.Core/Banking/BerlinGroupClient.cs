@@ -51,6 +51,18 @@ public sealed class BerlinGroupClient(HttpClient http, HttpClient publicHttp)
         return new BankConsent(consentId, scaOAuth);
     }
 
+    /// <summary>Terminates a consent at the bank (DELETE /v1/consents/{id}); the bank revokes its tokens with it.</summary>
+    public async Task DeleteConsentAsync(string consentId, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"/v1/consents/{Uri.EscapeDataString(consentId)}");
+        request.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            await ReadAsync(response, cancellationToken);
+        }
+    }
+
     public async Task<AuthorizationServer> GetAuthorizationServerAsync(string metadataUrl, CancellationToken cancellationToken)
     {
         using var response = await publicHttp.GetAsync(metadataUrl, cancellationToken);

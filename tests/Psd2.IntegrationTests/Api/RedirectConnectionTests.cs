@@ -128,6 +128,29 @@ public sealed class RedirectConnectionTests(AppFixture fixture) : IDisposable
         api.Dispose();
     }
 
+    [Fact]
+    public async Task DeletingTheUserTerminatesTheConsentAtTheBankAndErasesTheConnection()
+    {
+        var (_, api, userId) = await ClientWithUserAsync();
+        var psu = await _bank.CreatePsuAsync();
+        var connection = await CreateConnectionAsync(api, userId);
+        var callback = await ApproveAtBankAsync(connection.GetProperty("authorisationUrl").GetString()!, psu.PersonalNumber);
+        using var browser = fixture.App.CreateHttpClient("api", followRedirects: false);
+        using (var back = await browser.GetAsync(callback))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        }
+
+        var consentId = BankTpp.Query(new Uri(connection.GetProperty("authorisationUrl").GetString()!), "scope")!["AIS:".Length..];
+        using var deleted = await api.DeleteAsync($"/v1/users/{userId}");
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        var atBank = await _bank.AdminGetAsync($"/sandbox/consents/{consentId}");
+        Assert.Equal("terminatedByTpp", (string?)atBank["status"]);
+        using var gone = await api.GetAsync($"/v1/connections/{connection.GetProperty("id").GetGuid()}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
     private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString();
 
