@@ -44,23 +44,20 @@ public static class Psd2AppModel
             .WithReference(psd2db);
         migrator.RunsToCompletion = true;
 
-        Resource? api = null;
-        foreach (var (name, project) in new[] { ("api", "Psd2.Api"), ("worker", "Psd2.Worker") })
-        {
-            var service = builder.AddProject(name, project)
-                .WithHttpEndpoint()
-                .WithHttpHealthCheck(builder, "http")
-                .WithReference(psd2db)
-                .WithReference(redis)
-                .WithReference(sandboxbank)
-                .WithTppCertificates(pki)
-                .WithEnvironment("Tokens__EncryptionKey", builder.TokenEncryptionKey)
-                .WaitForCompletion(migrator);
-            api ??= service;
-        }
+        Resource Service(string name, string project) => builder.AddProject(name, project)
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck(builder, "http")
+            .WithReference(psd2db)
+            .WithReference(redis)
+            .WithReference(sandboxbank)
+            .WithTppCertificates(pki)
+            .WithEnvironment("Tokens__EncryptionKey", builder.TokenEncryptionKey)
+            .WaitForCompletion(migrator);
 
+        var api = Service("api", "Psd2.Api");
         // Banks send end users' browsers back to the api, so it must know its own address.
-        api!.WithEnvironment("Api__PublicBaseUrl", api.Endpoint("http").ToString().TrimEnd('/'));
+        api.WithEnvironment("Api__PublicBaseUrl", api.Endpoint("http").ToString().TrimEnd('/'));
+        Service("worker", "Psd2.Worker");
 
         return builder.Build();
     }

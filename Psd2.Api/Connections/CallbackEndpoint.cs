@@ -50,7 +50,7 @@ public static class CallbackEndpoint
                 connection.Status = ConnectionStatus.Active;
                 connection.StatusReason = null;
                 connection.AuthorisedAt = now;
-                db.AuditEvents.Add(Audit.For(context, time, "connection.authorised", connection));
+                db.AuditEvents.Add(AuditRecords.For(context, time, "connection.authorised", connection.ClientAppId, connection.UserId, connection.Id));
             }
             catch (Exception e) when (e is BankException or HttpRequestException or System.Text.Json.JsonException)
             {

@@ -1,15 +1,11 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
 using Psd2.Api.Institutions;
-using Psd2.Core.Audit;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
-using Psd2.ServiceDefaults.RequestIds;
 
 namespace Psd2.Api.Connections;
 
@@ -72,7 +68,7 @@ public static class ConnectionsApi
             CreatedAt = now, UpdatedAt = now,
         };
         db.Connections.Add(connection);
-        db.AuditEvents.Add(Audit.For(context, time, "connection.created", connection));
+        db.AuditEvents.Add(AuditRecords.For(context, time, "connection.created", clientAppId, userId, connection.Id));
 
         var bank = clients.For(institution);
         var callback = api.Value.CallbackUrl;
@@ -121,32 +117,4 @@ public static class ConnectionsApi
             .OrderBy(c => c.CreatedAt).ToListAsync(context.RequestAborted);
         return TypedResults.Ok(connections.Select(c => ConnectionResponse.Of(c)).ToList());
     }
-}
-
-/// <summary>PKCE (RFC 7636, S256) and state values.</summary>
-public static class Pkce
-{
-    public static (string Verifier, string Challenge) Create()
-    {
-        var verifier = RandomToken();
-        return (verifier, Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
-    }
-
-    public static string RandomToken() => Base64Url(RandomNumberGenerator.GetBytes(32));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-}
-
-/// <summary>Audit records of a connection: who, which request, which connection; never a token.</summary>
-public static class Audit
-{
-    public static AuditEvent For(HttpContext context, TimeProvider time, string type, Connection connection) => new()
-    {
-        ClientAppId = connection.ClientAppId,
-        OccurredAt = time.GetUtcNow(),
-        Type = type,
-        RequestId = context.RequestId(),
-        UserId = connection.UserId,
-        ConnectionId = connection.Id,
-    };
 }

@@ -4,14 +4,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Psd2.Api.Banking;
+using Psd2.Api.ClientApps;
 using Psd2.Api.Institutions;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
-using Psd2.Api.ClientApps;
-using Psd2.Core.Audit;
 using Psd2.Core.Persistence;
 using Psd2.Core.Users;
-using Psd2.ServiceDefaults.RequestIds;
 
 namespace Psd2.Api.Users;
 
@@ -51,7 +49,7 @@ public static class UsersApi
 
         var user = new EndUser { Id = Guid.NewGuid(), ClientAppId = clientAppId, ExternalReference = reference, CreatedAt = time.GetUtcNow() };
         db.Users.Add(user);
-        db.AuditEvents.Add(Audit(context, time, "user.created", user.Id));
+        db.AuditEvents.Add(AuditRecords.For(context, time, "user.created", clientAppId, user.Id));
         try
         {
             await db.SaveChangesAsync(context.RequestAborted);
@@ -123,16 +121,12 @@ public static class UsersApi
                 // Already gone at the bank: nothing left to revoke.
             }
 
-            db.AuditEvents.Add(new AuditEvent
-            {
-                ClientAppId = user.ClientAppId, OccurredAt = time.GetUtcNow(), Type = "connection.revoked", RequestId = context.RequestId(),
-                UserId = user.Id, ConnectionId = connection.Id,
-            });
+            db.AuditEvents.Add(AuditRecords.For(context, time, "connection.revoked", user.ClientAppId, user.Id, connection.Id));
         }
 
         // Erasure: the person goes, the fact that an erasure happened stays, without the external reference.
         db.Users.Remove(user);
-        db.AuditEvents.Add(Audit(context, time, "user.deleted", user.Id));
+        db.AuditEvents.Add(AuditRecords.For(context, time, "user.deleted", user.ClientAppId, user.Id));
         await db.SaveChangesAsync(context.RequestAborted);
         return TypedResults.NoContent();
     }
@@ -141,15 +135,6 @@ public static class UsersApi
         db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.ClientAppId == clientAppId && u.ExternalReference == reference, cancellationToken);
 
     private static UserResponse View(EndUser user) => new(user.Id, user.ExternalReference, user.CreatedAt);
-
-    private static AuditEvent Audit(HttpContext context, TimeProvider time, string type, Guid userId) => new()
-    {
-        ClientAppId = context.ClientAppId(),
-        OccurredAt = time.GetUtcNow(),
-        Type = type,
-        RequestId = context.RequestId(),
-        UserId = userId,
-    };
 
     /// <summary>Keyset cursor: the last row's (created_at, id), opaque to clients.</summary>
     private static class Cursor
