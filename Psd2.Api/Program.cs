@@ -1,3 +1,4 @@
+using Psd2.Api.Audit;
 using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
 using Psd2.Api.Connections;
@@ -36,6 +37,7 @@ app.MapInstitutionsApi();
 app.MapUsersApi();
 app.MapConnectionsApi();
 app.MapConnectCallback();
+app.MapAuditApi();
 
 app.Run();
 return 0;

@@ -151,6 +151,32 @@ public sealed class RedirectConnectionTests(AppFixture fixture) : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
+    [Fact]
+    public async Task AuditTrailShowsTheConnectionsEventsToItsOwnAppOnlyWithoutTokens()
+    {
+        var (_, api, userId) = await ClientWithUserAsync();
+        var (_, otherApi, _) = await ClientWithUserAsync();
+        var psu = await _bank.CreatePsuAsync();
+        var connection = await CreateConnectionAsync(api, userId);
+        var callback = await ApproveAtBankAsync(connection.GetProperty("authorisationUrl").GetString()!, psu.PersonalNumber);
+        using var browser = fixture.App.CreateHttpClient("api", followRedirects: false);
+        using var back = await browser.GetAsync(callback);
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+
+        var id = connection.GetProperty("id").GetGuid();
+        using var response = await api.GetAsync($"/v1/audit-events?connectionId={id}");
+        var body = await response.Content.ReadAsStringAsync();
+        var events = JsonDocument.Parse(body).RootElement.GetProperty("items").EnumerateArray().ToList();
+        var foreign = await otherApi.GetFromJsonAsync<JsonElement>($"/v1/audit-events?connectionId={id}");
+
+        Assert.Equal(["connection.created", "connection.authorised"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.All(events, e => Assert.False(string.IsNullOrEmpty(e.GetProperty("requestId").GetString())));
+        Assert.DoesNotContain(BankTpp.Query(callback, "code")!, body, StringComparison.Ordinal);
+        Assert.Equal(0, foreign.GetProperty("items").GetArrayLength());
+        otherApi.Dispose();
+        api.Dispose();
+    }
+
     private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString();
 
