@@ -78,7 +78,8 @@ public sealed class LifecycleTests
                 first.BeginErrorReadLine();
                 var resourcesFile = Path.Combine(stateFolder, "resources.json");
                 var deadline = Deadline.In(60);
-                while (!File.Exists(resourcesFile) || !File.ReadAllText(resourcesFile).Contains("\"finished\"", StringComparison.Ordinal))
+                // Wait until every long-running resource has its process, so none starts after the pids are read and escapes the cleanup.
+                while (!File.Exists(resourcesFile) || !EveryServiceStarted(File.ReadAllText(resourcesFile)))
                 {
                     await Task.Delay(100, deadline);
                 }
@@ -104,6 +105,22 @@ public sealed class LifecycleTests
             }
 
             Directory.Delete(stateFolder, recursive: true);
+        }
+    }
+
+    private static bool EveryServiceStarted(string resourcesJson)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(resourcesJson);
+            return document.RootElement.GetProperty("resources").EnumerateArray().All(r =>
+                r.GetProperty("name").GetString() == "migrator"
+                    ? r.GetProperty("state").GetString() == "finished"
+                    : r.GetProperty("processId").ValueKind == System.Text.Json.JsonValueKind.Number);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
         }
     }
 
