@@ -26,7 +26,7 @@ public static class ConnectionsApi
     {
         var clientAppId = context.ClientAppId();
         var cancellationToken = context.RequestAborted;
-        if (!await db.Users.AnyAsync(u => u.Id == userId && u.ClientAppId == clientAppId, cancellationToken))
+        if (!await IsOwnUserAsync(db, clientAppId, userId, cancellationToken))
         {
             return ApiProblems.NotFound("user");
         }
@@ -108,7 +108,7 @@ public static class ConnectionsApi
     private static async Task<IResult> ListAsync(Guid userId, HttpContext context, Psd2DbContext db)
     {
         var clientAppId = context.ClientAppId();
-        if (!await db.Users.AnyAsync(u => u.Id == userId && u.ClientAppId == clientAppId, context.RequestAborted))
+        if (!await IsOwnUserAsync(db, clientAppId, userId, context.RequestAborted))
         {
             return ApiProblems.NotFound("user");
         }
@@ -117,4 +117,7 @@ public static class ConnectionsApi
             .OrderBy(c => c.CreatedAt).ToListAsync(context.RequestAborted);
         return TypedResults.Ok(connections.Select(c => ConnectionResponse.Of(c)).ToList());
     }
+
+    private static Task<bool> IsOwnUserAsync(Psd2DbContext db, Guid clientAppId, Guid userId, CancellationToken cancellationToken) =>
+        db.Users.AnyAsync(u => u.Id == userId && u.ClientAppId == clientAppId, cancellationToken);
 }

@@ -21,7 +21,7 @@ public static class AccountsApi
 
     private static async Task<IResult> ListAsync(HttpContext context, AisAccess access, PsuDirectory psus, AccountViews views, BankClock clock)
     {
-        var withBalance = WithBalance(context.Request.Query);
+        var withBalance = TransactionQuery.ParseWithBalance(context.Request.Query);
         var grant = await access.AuthorizeAsync(context);
         await access.CountAsync(context, grant, "accounts", "");
         var today = clock.Today;
@@ -41,7 +41,7 @@ public static class AccountsApi
 
     private static async Task<IResult> GetAsync(string accountId, HttpContext context, AisAccess access, PsuDirectory psus, AccountViews views, BankClock clock)
     {
-        var withBalance = WithBalance(context.Request.Query);
+        var withBalance = TransactionQuery.ParseWithBalance(context.Request.Query);
         var (grant, granted, account) = await AccountAsync(accountId, context, access, psus);
         if (withBalance && !granted.Balances)
         {
@@ -131,11 +131,4 @@ public static class AccountsApi
             ? throw TppError.ResourceUnknown("The account is not covered by this consent.").AsException()
             : (grant, granted!, account);
     }
-
-    private static bool WithBalance(IQueryCollection query) => query["withBalance"].ToString() switch
-    {
-        "" or "false" => false,
-        "true" => true,
-        _ => throw TppError.FormatError("withBalance must be true or false.", "withBalance").AsException(),
-    };
 }

@@ -1,7 +1,7 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Psd2.SandboxBank.Infrastructure;
 
 namespace Psd2.SandboxBank.Accounts;
 
@@ -24,7 +24,7 @@ public sealed class PageKeys
         var payload = Encoding.UTF8.GetBytes(string.Join('|',
             cursor.ConsentId, cursor.ResourceId, cursor.BookingStatus, Day(cursor.DateFrom), Day(cursor.DateTo), Day(cursor.NextDay),
             cursor.Offset.ToString(CultureInfo.InvariantCulture), cursor.Page.ToString(CultureInfo.InvariantCulture), Day(cursor.IssuedOn)));
-        return Secrets.Base64Url(payload) + "." + Secrets.Base64Url(HMACSHA256.HashData(_key, payload).AsSpan(0, MacBytes));
+        return Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(HMACSHA256.HashData(_key, payload).AsSpan(0, MacBytes));
     }
 
     public PageCursor? Unprotect(string key)
@@ -53,11 +53,9 @@ public sealed class PageKeys
 
     private static byte[]? FromBase64Url(string text)
     {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        padded += new string('=', (4 - padded.Length % 4) % 4);
         try
         {
-            return Convert.FromBase64String(padded);
+            return Base64Url.DecodeFromChars(text);
         }
         catch (FormatException)
         {

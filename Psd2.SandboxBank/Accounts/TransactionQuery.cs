@@ -37,12 +37,7 @@ public sealed record TransactionQuery(string BookingStatus, DateOnly DateFrom, D
                 throw TppError.FormatError("bookingStatus must be booked, pending or both.", "bookingStatus").AsException();
         }
 
-        var withBalance = query["withBalance"].ToString() switch
-        {
-            "" or "false" => false,
-            "true" => true,
-            _ => throw TppError.FormatError("withBalance must be true or false.", "withBalance").AsException(),
-        };
+        var withBalance = ParseWithBalance(query);
 
         var pageKey = query.TryGetValue("pageKey", out var key) ? key.ToString() : null;
         var dateFrom = Date(query, "dateFrom");
@@ -60,6 +55,14 @@ public sealed record TransactionQuery(string BookingStatus, DateOnly DateFrom, D
 
         return new TransactionQuery(bookingStatus, from, dateTo > today ? today : dateTo, withBalance, pageKey);
     }
+
+    /// <summary>The withBalance flag of any account read: absent, true or false.</summary>
+    public static bool ParseWithBalance(IQueryCollection query) => query["withBalance"].ToString() switch
+    {
+        "" or "false" => false,
+        "true" => true,
+        _ => throw TppError.FormatError("withBalance must be true or false.", "withBalance").AsException(),
+    };
 
     private static DateOnly? Date(IQueryCollection query, string name)
     {

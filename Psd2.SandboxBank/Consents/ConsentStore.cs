@@ -191,13 +191,7 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
         await using var command = dataSource.Command(
             "SELECT resource_id, balances, transactions FROM consent_accounts WHERE consent_id = $1", consentId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var accounts = new List<ConsentedAccount>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            accounts.Add(new ConsentedAccount(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2)));
-        }
-
-        return accounts;
+        return await ReadConsentedAccountsAsync(reader, cancellationToken);
     }
 
     /// <summary>
@@ -220,13 +214,18 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
             ? new AccessTokenInfo(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3))
             : null;
         await reader.NextResultAsync(cancellationToken);
+        return new ConsentForRead(consent, token, await ReadConsentedAccountsAsync(reader, cancellationToken));
+    }
+
+    private static async Task<IReadOnlyList<ConsentedAccount>> ReadConsentedAccountsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
         var accounts = new List<ConsentedAccount>();
         while (await reader.ReadAsync(cancellationToken))
         {
             accounts.Add(new ConsentedAccount(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2)));
         }
 
-        return new ConsentForRead(consent, token, accounts);
+        return accounts;
     }
 
     private static NpgsqlBatchCommand InsertAuthorisation(Authorisation a) => DbExtensions.BatchCommand(

@@ -127,7 +127,7 @@ public static class ConsentsApi
     }
 
     private static async Task<IResult> GetScaStatusAsync(
-        string consentId, string authorisationId, HttpContext context, ConsentStore store, ScaService sca, BankClock clock, IOptionsMonitor<BankOptions> options)
+        string consentId, string authorisationId, HttpContext context, ConsentStore store, ScaService sca, IOptionsMonitor<BankOptions> options)
     {
         await FindAsync(consentId, context, store);
         var authorisation = await store.FindAuthorisationAsync(authorisationId, context.RequestAborted);
@@ -136,21 +136,17 @@ public static class ConsentsApi
             return TppError.ResourceUnknown("No such authorisation for this consent.");
         }
 
-        if (authorisation.ScaApproach == ScaApproach.Decoupled && !ScaStatus.IsFinal(authorisation.ScaStatus))
+        var polled = await sca.PollAsync(authorisation, context.RequestAborted);
+        if (polled is null)
         {
             var interval = options.CurrentValue.DecoupledPollInterval;
-            if (!await store.TryRecordPollAsync(authorisationId, clock.GetUtcNow(), interval, context.RequestAborted))
+            return new TppError(429, "ACCESS_EXCEEDED", $"Poll at most every {interval.TotalSeconds:0.#} s.")
             {
-                return new TppError(429, "ACCESS_EXCEEDED", $"Poll at most every {interval.TotalSeconds:0.#} s.")
-                {
-                    RetryAfterSeconds = (int)Math.Ceiling(Math.Max(1, interval.TotalSeconds)),
-                };
-            }
-
-            authorisation = await sca.CatchUpAsync(authorisation, context.RequestAborted);
+                RetryAfterSeconds = (int)Math.Ceiling(Math.Max(1, interval.TotalSeconds)),
+            };
         }
 
-        return TypedResults.Ok(new ScaStatusResponse(authorisation.ScaStatus, PsuMessage(authorisation)));
+        return TypedResults.Ok(new ScaStatusResponse(polled.ScaStatus, PsuMessage(polled)));
     }
 
     private static string? PsuMessage(Authorisation authorisation) => authorisation switch

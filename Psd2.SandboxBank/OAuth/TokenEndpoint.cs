@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -143,22 +144,14 @@ public static class TokenEndpoint
                 return Error("invalid_grant", "auth_req_id is not a decoupled authorisation of this client.");
             }
 
-            if (!ScaStatus.IsFinal(authorisation.ScaStatus))
-            {
-                if (!await consents.TryRecordPollAsync(authorisation.AuthorisationId, _now, options.DecoupledPollInterval, cancellationToken))
-                {
-                    return Error("slow_down", "Poll less often.");
-                }
-
-                authorisation = await sca.CatchUpAsync(authorisation, cancellationToken);
-            }
-
-            return authorisation.ScaStatus switch
+            authorisation = await sca.PollAsync(authorisation, cancellationToken);
+            return authorisation?.ScaStatus switch
             {
                 ScaStatus.Failed => Error("access_denied", "The PSU did not approve."),
                 ScaStatus.Finalised when await consents.TryMarkTokensIssuedAsync(authorisation.AuthorisationId, cancellationToken) =>
                     await IssueForConsentAsync(Guid.NewGuid(), consent.ConsentId),
                 ScaStatus.Finalised => Error("invalid_grant", "Tokens for this approval were already issued."),
+                null => Error("slow_down", "Poll less often."),
                 _ => Error("authorization_pending", "The PSU has not answered yet."),
             };
         }
@@ -191,7 +184,7 @@ public static class Pkce
 
     public static bool Matches(string verifier, string challenge) =>
         CryptographicOperations.FixedTimeEquals(
-            Encoding.ASCII.GetBytes(Secrets.Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)))),
+            Encoding.ASCII.GetBytes(Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)))),
             Encoding.ASCII.GetBytes(challenge));
 }
 

@@ -13,6 +13,22 @@ namespace Psd2.SandboxBank.Sca;
 /// </summary>
 public sealed class ScaService(ConsentStore consents, PsuDirectory psus, BankClock clock, IOptionsMonitor<BankOptions> options)
 {
+    /// <summary>
+    /// A TPP's poll of a decoupled order at the bank's pace: null when it comes sooner than
+    /// <see cref="BankOptions.DecoupledPollInterval"/> after the previous one, else the order brought up to date.
+    /// </summary>
+    public async Task<Authorisation?> PollAsync(Authorisation authorisation, CancellationToken cancellationToken)
+    {
+        if (authorisation.ScaApproach != ScaApproach.Decoupled || ScaStatus.IsFinal(authorisation.ScaStatus))
+        {
+            return authorisation;
+        }
+
+        return await consents.TryRecordPollAsync(authorisation.AuthorisationId, clock.GetUtcNow(), options.CurrentValue.DecoupledPollInterval, cancellationToken)
+            ? await CatchUpAsync(authorisation, cancellationToken)
+            : null;
+    }
+
     public async Task<Authorisation> CatchUpAsync(Authorisation authorisation, CancellationToken cancellationToken)
     {
         if (authorisation.ScaApproach != ScaApproach.Decoupled || ScaStatus.IsFinal(authorisation.ScaStatus))

@@ -193,7 +193,7 @@ public sealed partial class BankTpp : IDisposable
         return JsonDocument.Parse(body).RootElement.TryGetProperty("tppMessages", out var messages) ? messages[0].GetProperty("code").GetString() : null;
     }
 
-    public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
     public void Dispose()
     {
