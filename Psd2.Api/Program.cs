@@ -24,7 +24,7 @@ builder.AddRedisClient("redis");
 builder.AddInstitutions();
 builder.AddApiDocumentation();
 builder.AddBanking();
-builder.Services.AddSingleton<AuthorizationStates>();
+builder.AddConnections();    // starting, activating and checking connections; decoupled orders polled in the background
 
 var app = builder.Build();
 

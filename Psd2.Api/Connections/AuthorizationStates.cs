@@ -4,7 +4,8 @@ using StackExchange.Redis;
 namespace Psd2.Api.Connections;
 
 /// <summary>What the callback needs to finish a redirect: the connection and the PKCE verifier, never sent to the browser.</summary>
-public sealed record PendingAuthorization(Guid ConnectionId, string CodeVerifier, string TokenEndpoint);
+/// <param name="ReturnTo">A path on the api to send the browser to instead of the client's redirect URI (the Connect page).</param>
+public sealed record PendingAuthorization(Guid ConnectionId, string CodeVerifier, string TokenEndpoint, string? ReturnTo = null);
 
 /// <summary>
 /// OAuth <c>state</c> values: random, bound to one connection, kept in Redis for a short while and taken exactly

@@ -2,16 +2,16 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
 using Psd2.Api.Institutions;
-using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
-using Psd2.Core.Security;
+using Psd2.ServiceDefaults.RequestIds;
 
 namespace Psd2.Api.Connections;
 
 /// <summary>
 /// Where the bank sends the end user's browser back: the state is taken once, the code exchanged over mutual TLS,
-/// the tokens stored encrypted, and the browser sent on to the client app with the connection id and the outcome.
+/// the connection activated, and the browser sent on to the client app with the connection id and the outcome
+/// (or to the Connect page's result page when the connection started there).
 /// </summary>
 public static class CallbackEndpoint
 {
@@ -20,7 +20,7 @@ public static class CallbackEndpoint
 
     private static async Task<IResult> HandleAsync(
         HttpContext context, AuthorizationStates states, Psd2DbContext db, IHttpClientFactory clients, IOptions<InstitutionOptions> institutions,
-        TokenProtector protector, IOptions<ApiOptions> api, TimeProvider time)
+        ConnectionActivation activation, IOptions<ApiOptions> api, TimeProvider time, ILogger<ConnectionActivation> logger)
     {
         var query = context.Request.Query;
         var pending = await states.TakeAsync(query["state"].ToString());
@@ -31,38 +31,38 @@ public static class CallbackEndpoint
         }
 
         var now = time.GetUtcNow();
-        connection.UpdatedAt = now;
         if (query["error"].ToString() is { Length: > 0 } error)
         {
-            connection.Status = error == "access_denied" ? ConnectionStatus.Rejected : ConnectionStatus.Failed;
-            connection.StatusReason = error == "access_denied" ? "user_refused" : "bank_error:" + error[..Math.Min(error.Length, 50)];
+            var refused = error == "access_denied";
+            connection.SetStatus(refused ? ConnectionStatus.Rejected : ConnectionStatus.Failed,
+                refused ? "user_refused" : "bank_error", now);
+            db.AuditEvents.Add(AuditRecords.For(context, time, "connection." + connection.Status, connection.ClientAppId, connection.UserId, connection.Id));
+            await db.SaveChangesAsync(context.RequestAborted);
         }
         else
         {
+            var bank = clients.For(institutions.Value.Banks[connection.InstitutionId]);
             try
             {
-                var bank = clients.For(institutions.Value.Banks[connection.InstitutionId]);
                 var tokens = await bank.ExchangeCodeAsync(pending.TokenEndpoint, query["code"].ToString(), pending.CodeVerifier, api.Value.CallbackUrl, context.RequestAborted);
-                connection.AccessTokenCipher = protector.Protect(tokens.AccessToken, connection.Id);
-                connection.RefreshTokenCipher = protector.Protect(tokens.RefreshToken, connection.Id);
-                connection.AccessTokenExpiresAt = now.AddSeconds(tokens.ExpiresIn);
-                connection.ValidUntil = connection.RequestedValidUntil;
-                connection.Status = ConnectionStatus.Active;
-                connection.StatusReason = null;
-                connection.AuthorisedAt = now;
-                db.AuditEvents.Add(AuditRecords.For(context, time, "connection.authorised", connection.ClientAppId, connection.UserId, connection.Id));
+                await activation.ActivateAsync(connection, bank, tokens, context.Connection.RemoteIpAddress?.ToString(), context.RequestId(), context.RequestAborted);
             }
-            catch (Exception e) when (e is BankException or HttpRequestException or System.Text.Json.JsonException)
+            catch (Exception e) when (BankCalls.IsBankFailure(e, context.RequestAborted))
             {
-                connection.Status = ConnectionStatus.Failed;
-                connection.StatusReason = e is BankException bankError ? "token_exchange_failed:" + bankError.Code : "bank_unavailable";
+                logger.LogWarning(e, "Exchanging the code of connection {ConnectionId} failed", connection.Id);
+                connection.SetStatus(ConnectionStatus.Failed, "token_exchange_failed", time.GetUtcNow());
+                db.AuditEvents.Add(AuditRecords.For(context, time, "connection.failed", connection.ClientAppId, connection.UserId, connection.Id));
+                await db.SaveChangesAsync(context.RequestAborted);
             }
         }
 
-        await db.SaveChangesAsync(context.RequestAborted);
-        var outcome = connection.Status == ConnectionStatus.Active ? "active" : connection.Status;
+        if (pending.ReturnTo is { } returnTo)
+        {
+            return Results.Redirect(returnTo);
+        }
+
         var target = connection.RedirectUri!;
         return Results.Redirect(target + (target.Contains('?', StringComparison.Ordinal) ? "&" : "?")
-            + $"connectionId={connection.Id}&outcome={Uri.EscapeDataString(outcome)}");
+            + $"connectionId={connection.Id}&outcome={Uri.EscapeDataString(connection.Status)}");
     }
 }

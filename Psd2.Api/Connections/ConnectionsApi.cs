@@ -3,121 +3,156 @@ using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
 using Psd2.Api.Institutions;
-using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
+using Psd2.ServiceDefaults.RequestIds;
 
 namespace Psd2.Api.Connections;
 
-/// <summary>Bank connections of a client app's users: created at the bank, authorised by the user, read.</summary>
+/// <summary>Bank connections of a client app's users: started, read, checked at the bank, renewed and deleted.</summary>
 public static class ConnectionsApi
 {
     public static void MapConnectionsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/users/{userId:guid}/connections", CreateAsync).WithTags("Connections").WithName("CreateConnection")
-            .WithSummary("Creates a consent at the bank and returns where to send the user to authorise it.");
+            .WithSummary("Creates a consent at the bank: returns where to send the user (redirect) or starts BankID on the user's phone (decoupled).");
         app.MapGet("/v1/users/{userId:guid}/connections", ListAsync).WithTags("Connections").WithName("ListConnections");
-        app.MapGet("/v1/connections/{connectionId:guid}", GetAsync).WithTags("Connections").WithName("GetConnection");
+        var connections = app.MapGroup("/v1/connections/{connectionId:guid}").WithTags("Connections");
+        connections.MapGet("/", GetAsync).WithName("GetConnection");
+        connections.MapPost("/verify", VerifyAsync).WithName("VerifyConnection")
+            .WithSummary("Reads the consent's status at the bank now (free of the daily access budget) and updates the connection.");
+        connections.MapPost("/renew", RenewAsync).WithName("RenewConnection")
+            .WithSummary("Starts a new consent and SCA for the same user and bank; once authorised, the old consent is terminated and account ids stay.");
+        connections.MapDelete("/", DeleteAsync).WithName("DeleteConnection")
+            .WithSummary("Terminates the consent at the bank, then keeps the connection as revoked, or with purge=true erases it and its accounts.");
     }
 
-    private static async Task<IResult> CreateAsync(
-        Guid userId, CreateConnectionRequest request, HttpContext context, Psd2DbContext db, IOptions<InstitutionOptions> institutions,
-        IHttpClientFactory clients, AuthorizationStates states, TppIdentity tpp, IOptions<ApiOptions> api, TimeProvider time)
+    private static async Task<IResult> CreateAsync(Guid userId, CreateConnectionRequest request, HttpContext context, Psd2DbContext db, ConnectionStarter starter)
     {
         var clientAppId = context.ClientAppId();
-        var cancellationToken = context.RequestAborted;
-        if (!await IsOwnUserAsync(db, clientAppId, userId, cancellationToken))
+        if (!await db.Users.AnyAsync(u => u.Id == userId && u.ClientAppId == clientAppId, context.RequestAborted))
         {
             return ApiProblems.NotFound("user");
         }
 
-        if (request.InstitutionId is null || !institutions.Value.Banks.TryGetValue(request.InstitutionId, out var institution))
+        return Started(await starter.StartAsync(clientAppId, userId, request.ToRequest(), context.RequestId(), context.RequestAborted));
+    }
+
+    private static async Task<IResult> RenewAsync(Guid connectionId, RenewConnectionRequest? request, HttpContext context, Psd2DbContext db, ConnectionStarter starter)
+    {
+        var connection = await FindAsync(db, context, connectionId);
+        if (connection is null)
         {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, "institution_unknown", "institutionId names no institution on offer (GET /v1/institutions).");
+            return ApiProblems.NotFound("connection");
         }
 
-        if (request.Flow is not (null or ConnectionFlow.Redirect))
+        if (connection.ReplacedByConnectionId is not null
+            || connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue or ConnectionStatus.Expired or ConnectionStatus.Revoked))
         {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, "flow_not_supported", "Only the redirect flow is offered by this API version.");
+            return ApiProblems.Problem(StatusCodes.Status409Conflict, "connection_not_renewable",
+                "Only an active, renewal_due, expired or revoked connection that has not been renewed already can be renewed.");
         }
 
-        var allowed = await db.ClientApps.Where(a => a.Id == clientAppId).Select(a => a.RedirectUris).SingleAsync(cancellationToken);
-        if (request.RedirectUri is null || !allowed.Contains(request.RedirectUri, StringComparer.Ordinal))
+        var flow = request?.Flow ?? connection.Flow;
+        var renewal = new ConnectionRequest(
+            connection.InstitutionId, flow, request?.RedirectUri ?? connection.RedirectUri,
+            request?.PsuId ?? (flow == connection.Flow ? connection.PsuId : null), request?.ValidDays, request?.FrequencyPerDay ?? connection.FrequencyPerDay);
+        return Started(await starter.StartAsync(connection.ClientAppId, connection.UserId, renewal, context.RequestId(), context.RequestAborted, renews: connection));
+    }
+
+    private static IResult Started((StartedConnection? Started, ApiError? Error) result) => result switch
+    {
+        ({ } started, _) => TypedResults.Created($"/v1/connections/{started.Connection.Id}", ConnectionResponse.Of(started.Connection, [], started.AuthorisationUrl)),
+        (_, var error) => ApiProblems.Problem(error!),
+    };
+
+    private static async Task<IResult> VerifyAsync(Guid connectionId, HttpContext context, Psd2DbContext db, ConsentCheck check)
+    {
+        var connection = await FindAsync(db, context, connectionId);
+        if (connection is null)
         {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, "redirect_uri_not_allowed", "redirectUri must be one of the client app's registered redirect URIs.");
+            return ApiProblems.NotFound("connection");
         }
 
-        var validDays = request.ValidDays ?? Math.Min(90, institution.MaxConsentDays);
-        if (validDays < 1 || validDays > institution.MaxConsentDays)
+        if (await check.CheckAsync(connection, context.RequestId(), context.RequestAborted) is { } error)
         {
-            return ApiProblems.Invalid("validDays", $"Between 1 and {institution.MaxConsentDays} for this institution.");
+            return ApiProblems.Problem(error);
         }
 
-        var frequency = request.FrequencyPerDay ?? 4;
-        if (frequency is < 1 or > 4)
+        return TypedResults.Ok(await ViewAsync(db, connection, context.RequestAborted));
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        Guid connectionId, bool? purge, HttpContext context, Psd2DbContext db, IHttpClientFactory clients, IOptions<InstitutionOptions> institutions, TimeProvider time)
+    {
+        var connection = await FindAsync(db, context, connectionId);
+        if (connection is null)
         {
-            return ApiProblems.Invalid("frequencyPerDay", "Between 1 and 4.");
+            return ApiProblems.NotFound("connection");
         }
 
-        var now = time.GetUtcNow();
-        var connection = new Connection
+        // The consent goes first: if the bank cannot be reached, nothing changes and the client can retry.
+        if (ConsentTermination.HoldsConsent(connection))
         {
-            Id = Guid.NewGuid(), ClientAppId = clientAppId, UserId = userId, InstitutionId = request.InstitutionId,
-            Flow = ConnectionFlow.Redirect, Status = ConnectionStatus.PendingAuthorisation, RedirectUri = request.RedirectUri,
-            FrequencyPerDay = frequency, RequestedValidUntil = DateOnly.FromDateTime(now.UtcDateTime).AddDays(validDays),
-            CreatedAt = now, UpdatedAt = now,
-        };
-        db.Connections.Add(connection);
-        db.AuditEvents.Add(AuditRecords.For(context, time, "connection.created", clientAppId, userId, connection.Id));
+            try
+            {
+                await ConsentTermination.TerminateAsync(clients.For(institutions.Value.Banks[connection.InstitutionId]), connection, context.RequestAborted);
+            }
+            catch (Exception e) when (BankCalls.IsBankFailure(e, context.RequestAborted))
+            {
+                return ApiProblems.Problem(BankCalls.Describe(e) with { Title = "The consent could not be terminated at the bank; nothing was changed. Try again." });
+            }
 
-        var bank = clients.For(institution);
-        var callback = api.Value.CallbackUrl;
-        string authorisationUrl;
-        try
-        {
-            var consent = await bank.CreateConsentAsync(connection.RequestedValidUntil, frequency, callback, cancellationToken);
-            connection.BankConsentId = consent.ConsentId;
-            var server = await bank.GetAuthorizationServerAsync(
-                consent.ScaOAuthHref ?? throw new BankException("sca_unsupported", "The bank offered no OAuth redirect."), cancellationToken);
-            var (verifier, challenge) = Pkce.Create();
-            var state = Pkce.RandomToken();
-            await states.SaveAsync(state, new PendingAuthorization(connection.Id, verifier, server.TokenEndpoint));
-            authorisationUrl = $"{server.AuthorizationEndpoint}?response_type=code&client_id={Uri.EscapeDataString(tpp.OrganizationId)}"
-                + $"&redirect_uri={Uri.EscapeDataString(callback)}&scope={Uri.EscapeDataString("AIS:" + consent.ConsentId)}"
-                + $"&state={state}&code_challenge={challenge}&code_challenge_method=S256";
-        }
-        catch (Exception e) when (e is BankException or HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            connection.Status = ConnectionStatus.Failed;
-            connection.StatusReason = e is BankException bankError ? "bank_error:" + bankError.Code : "bank_unavailable";
-            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConnectionsApi))
-                .LogWarning(e, "Creating the consent of connection {ConnectionId} at {InstitutionId} failed", connection.Id, connection.InstitutionId);
-            await db.SaveChangesAsync(CancellationToken.None);
-            return ApiProblems.Problem(StatusCodes.Status502BadGateway, "bank_unavailable", "The bank could not be reached or refused the consent.", connection.StatusReason);
+            db.AuditEvents.Add(AuditRecords.For(context, time, "connection.revoked", connection.ClientAppId, connection.UserId, connection.Id));
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/v1/connections/{connection.Id}", ConnectionResponse.Of(connection, authorisationUrl));
+        if (purge == true)
+        {
+            await db.Accounts.Where(a => a.ConnectionId == connection.Id).ExecuteDeleteAsync(context.RequestAborted);
+            db.Connections.Remove(connection);
+        }
+        else
+        {
+            connection.AccessTokenCipher = null;
+            connection.RefreshTokenCipher = null;
+            connection.NextPollAt = null;
+            if (!connection.IsFinal)
+            {
+                connection.SetStatus(ConnectionStatus.Revoked, "deleted_by_client", time.GetUtcNow());
+            }
+        }
+
+        db.AuditEvents.Add(AuditRecords.For(context, time, "connection.deleted", connection.ClientAppId, connection.UserId, connection.Id, new { purged = purge == true }));
+        await db.SaveChangesAsync(context.RequestAborted);
+        return TypedResults.NoContent();
     }
 
     private static async Task<IResult> GetAsync(Guid connectionId, HttpContext context, Psd2DbContext db) =>
-        await db.Connections.AsNoTracking().SingleOrDefaultAsync(c => c.Id == connectionId && c.ClientAppId == context.ClientAppId(), context.RequestAborted) is { } connection
-            ? TypedResults.Ok(ConnectionResponse.Of(connection))
+        await FindAsync(db, context, connectionId, tracked: false) is { } connection
+            ? TypedResults.Ok(await ViewAsync(db, connection, context.RequestAborted))
             : ApiProblems.NotFound("connection");
 
     private static async Task<IResult> ListAsync(Guid userId, HttpContext context, Psd2DbContext db)
     {
         var clientAppId = context.ClientAppId();
-        if (!await IsOwnUserAsync(db, clientAppId, userId, context.RequestAborted))
+        if (!await db.Users.AnyAsync(u => u.Id == userId && u.ClientAppId == clientAppId, context.RequestAborted))
         {
             return ApiProblems.NotFound("user");
         }
 
         var connections = await db.Connections.AsNoTracking().Where(c => c.UserId == userId && c.ClientAppId == clientAppId)
             .OrderBy(c => c.CreatedAt).ToListAsync(context.RequestAborted);
-        return TypedResults.Ok(connections.Select(c => ConnectionResponse.Of(c)).ToList());
+        var accounts = await db.Accounts.AsNoTracking().Where(a => a.UserId == userId && a.ClientAppId == clientAppId).ToListAsync(context.RequestAborted);
+        return TypedResults.Ok(connections.Select(c => ConnectionResponse.Of(c, accounts)).ToList());
     }
 
-    private static Task<bool> IsOwnUserAsync(Psd2DbContext db, Guid clientAppId, Guid userId, CancellationToken cancellationToken) =>
-        db.Users.AnyAsync(u => u.Id == userId && u.ClientAppId == clientAppId, cancellationToken);
+    /// <summary>The caller's own connection; another client app's is as unknown as a missing one.</summary>
+    private static Task<Connection?> FindAsync(Psd2DbContext db, HttpContext context, Guid connectionId, bool tracked = true)
+    {
+        var query = tracked ? db.Connections : db.Connections.AsNoTracking();
+        return query.SingleOrDefaultAsync(c => c.Id == connectionId && c.ClientAppId == context.ClientAppId(), context.RequestAborted);
+    }
+
+    private static async Task<ConnectionResponse> ViewAsync(Psd2DbContext db, Connection connection, CancellationToken cancellationToken) =>
+        ConnectionResponse.Of(connection, await db.Accounts.AsNoTracking().Where(a => a.ConnectionId == connection.Id).ToListAsync(cancellationToken));
 }

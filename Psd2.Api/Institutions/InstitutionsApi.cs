@@ -14,6 +14,10 @@ public sealed class Institution
     [Range(1, 36500)] public int MaxHistoryDays { get; set; }
     /// <summary>The service-discovery name of the bank's API (its services__&lt;name&gt; entries).</summary>
     [Required] public string Service { get; set; } = "";
+    /// <summary>The token endpoint on the bank's mutual-TLS host, for decoupled orders (redirect learns it from the OAuth metadata).</summary>
+    [Required] public string TokenPath { get; set; } = "/oauth2/token";
+    /// <summary>How often the bank lets a TPP poll a decoupled order.</summary>
+    public TimeSpan DecoupledPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 public sealed class InstitutionOptions

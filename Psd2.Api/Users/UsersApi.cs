@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
+using Psd2.Api.Connections;
 using Psd2.Api.Institutions;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
@@ -103,22 +104,16 @@ public static class UsersApi
         }
 
         // The consents go first: if a bank cannot be reached, nothing is deleted and the client can retry.
-        var consents = await db.Connections.Where(c => c.UserId == userId && c.BankConsentId != null
-                && (c.Status == ConnectionStatus.Active || c.Status == ConnectionStatus.PendingAuthorisation || c.Status == ConnectionStatus.RenewalDue))
-            .ToListAsync(context.RequestAborted);
-        foreach (var connection in consents)
+        var connections = await db.Connections.Where(c => c.UserId == userId && c.BankConsentId != null).ToListAsync(context.RequestAborted);
+        foreach (var connection in connections.Where(ConsentTermination.HoldsConsent))
         {
             try
             {
-                await clients.For(institutions.Value.Banks[connection.InstitutionId]).DeleteConsentAsync(connection.BankConsentId!, context.RequestAborted);
+                await ConsentTermination.TerminateAsync(clients.For(institutions.Value.Banks[connection.InstitutionId]), connection, context.RequestAborted);
             }
-            catch (Exception e) when (e is BankException { Code: not ("CONSENT_UNKNOWN" or "CONSENT_INVALID" or "CONSENT_EXPIRED") } or HttpRequestException)
+            catch (Exception e) when (BankCalls.IsBankFailure(e, context.RequestAborted))
             {
                 return ApiProblems.Problem(StatusCodes.Status502BadGateway, "bank_unavailable", "A consent could not be revoked at the bank; nothing was deleted. Try again.");
-            }
-            catch (BankException)
-            {
-                // Already gone at the bank: nothing left to revoke.
             }
 
             db.AuditEvents.Add(AuditRecords.For(context, time, "connection.revoked", user.ClientAppId, user.Id, connection.Id));

@@ -1,10 +1,28 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Psd2.Core.Banking;
 
-public sealed record BankConsent(string ConsentId, string? ScaOAuthHref);
+/// <summary>A consent just created: where the PSU authorises it (redirect) or where its BankID order is polled (decoupled).</summary>
+public sealed record BankConsent(string ConsentId, string? ScaOAuthHref, string? ScaStatusHref);
+
+/// <summary>What the platform asks a bank for: all accounts, recurring, until a date, at most so many unattended reads a day.</summary>
+public sealed record ConsentRequest(DateOnly ValidUntil, int FrequencyPerDay, string? RedirectUri, string? DecoupledPsuId);
+
+/// <summary>One poll of a decoupled order: its scaStatus, or when the bank asked to come back later.</summary>
+public sealed record ScaPoll(string? ScaStatus, TimeSpan? RetryAfter);
+
+/// <summary>An account as the bank lists it.</summary>
+public sealed record BankAccount(
+    [property: JsonPropertyName("resourceId")] string ResourceId,
+    [property: JsonPropertyName("iban")] string? Iban,
+    [property: JsonPropertyName("currency")] string Currency,
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("product")] string? Product,
+    [property: JsonPropertyName("ownerName")] string? OwnerName);
 
 public sealed record AuthorizationServer(
     [property: JsonPropertyName("issuer")] string Issuer,
@@ -17,9 +35,12 @@ public sealed record BankTokens(
     [property: JsonPropertyName("expires_in")] int ExpiresIn);
 
 /// <summary>A bank's answer that the platform cannot continue with, with the bank's own code when it gave one.</summary>
-public sealed class BankException(string code, string message) : Exception(message)
+public sealed class BankException(string code, string message, int? statusCode = null) : Exception(message)
 {
     public string Code { get; } = code;
+    /// <summary>The bank's HTTP status; a 4xx means the bank refused the request, not that it is unavailable.</summary>
+    public int? StatusCode { get; } = statusCode;
+    public bool IsRefusal => StatusCode is >= 400 and < 500;
 }
 
 /// <summary>
@@ -28,34 +49,79 @@ public sealed class BankException(string code, string message) : Exception(messa
 /// </summary>
 public sealed class BerlinGroupClient(HttpClient http, HttpClient publicHttp)
 {
-    public async Task<BankConsent> CreateConsentAsync(DateOnly validUntil, int frequencyPerDay, string redirectUri, CancellationToken cancellationToken)
+    /// <summary>
+    /// POST /v1/consents. With <see cref="ConsentRequest.DecoupledPsuId"/> the bank starts a BankID order on the PSU's
+    /// phone (decoupled); otherwise it offers OAuth redirect towards <see cref="ConsentRequest.RedirectUri"/>.
+    /// </summary>
+    public async Task<BankConsent> CreateConsentAsync(ConsentRequest consent, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/consents")
+        using var request = Request(HttpMethod.Post, "/v1/consents");
+        request.Content = JsonContent.Create(new
         {
-            Content = JsonContent.Create(new
-            {
-                access = new { allPsd2 = "allAccounts" },
-                recurringIndicator = true,
-                validUntil = validUntil.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                frequencyPerDay,
-                combinedServiceIndicator = false,
-            }),
-        };
-        request.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
-        request.Headers.Add("TPP-Redirect-URI", redirectUri);
-        request.Headers.Add("TPP-Redirect-Preferred", "true");
+            access = new { allPsd2 = "allAccounts" },
+            recurringIndicator = true,
+            validUntil = consent.ValidUntil.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            frequencyPerDay = consent.FrequencyPerDay,
+            combinedServiceIndicator = false,
+        });
+        if (consent.DecoupledPsuId is { } psuId)
+        {
+            request.Headers.Add("PSU-ID", psuId);
+            request.Headers.Add("TPP-Decoupled-Preferred", "true");
+        }
+        else
+        {
+            request.Headers.Add("TPP-Redirect-URI", consent.RedirectUri);
+            request.Headers.Add("TPP-Redirect-Preferred", "true");
+        }
+
         using var response = await http.SendAsync(request, cancellationToken);
         var body = await ReadAsync(response, cancellationToken);
-        var consentId = body.GetProperty("consentId").GetString()!;
-        var scaOAuth = body.TryGetProperty("_links", out var links) && links.TryGetProperty("scaOAuth", out var link) ? link.GetProperty("href").GetString() : null;
-        return new BankConsent(consentId, scaOAuth);
+        return new BankConsent(body.GetProperty("consentId").GetString()!, Link(body, "scaOAuth"), Link(body, "scaStatus"));
+    }
+
+    /// <summary>GET /v1/consents/{id}/status, which does not count against the consent's daily access budget.</summary>
+    public async Task<string> GetConsentStatusAsync(string consentId, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Get, $"/v1/consents/{Uri.EscapeDataString(consentId)}/status");
+        using var response = await http.SendAsync(request, cancellationToken);
+        return (await ReadAsync(response, cancellationToken)).GetProperty("consentStatus").GetString()
+            ?? throw new BankException("bank_error", "The bank answered a consent status without one.");
+    }
+
+    /// <summary>One poll of a decoupled order's scaStatus link; a 429 tells when to come back rather than failing.</summary>
+    public async Task<ScaPoll> PollScaStatusAsync(string scaStatusHref, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Get, scaStatusHref);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            return new ScaPoll(null, response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+        }
+
+        return new ScaPoll((await ReadAsync(response, cancellationToken)).GetProperty("scaStatus").GetString(), null);
+    }
+
+    /// <summary>GET /v1/accounts. PSU-IP-Address only when the user is present, so the read does not use the daily budget.</summary>
+    public async Task<IReadOnlyList<BankAccount>> GetAccountsAsync(string consentId, string accessToken, string? psuIpAddress, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Get, "/v1/accounts");
+        request.Headers.Add("Consent-ID", consentId);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        if (psuIpAddress is not null)
+        {
+            request.Headers.Add("PSU-IP-Address", psuIpAddress);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        return (await ReadAsync(response, cancellationToken)).GetProperty("accounts").Deserialize<List<BankAccount>>()
+            ?? throw new BankException("bank_error", "The bank listed no accounts.");
     }
 
     /// <summary>Terminates a consent at the bank (DELETE /v1/consents/{id}); the bank revokes its tokens with it.</summary>
     public async Task DeleteConsentAsync(string consentId, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Delete, $"/v1/consents/{Uri.EscapeDataString(consentId)}");
-        request.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
+        using var request = Request(HttpMethod.Delete, $"/v1/consents/{Uri.EscapeDataString(consentId)}");
         using var response = await http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -70,35 +136,71 @@ public sealed class BerlinGroupClient(HttpClient http, HttpClient publicHttp)
             ?? throw new BankException("metadata_invalid", "The bank's OAuth metadata is empty.");
     }
 
-    public async Task<BankTokens> ExchangeCodeAsync(string tokenEndpoint, string code, string codeVerifier, string redirectUri, CancellationToken cancellationToken)
-    {
-        using var response = await http.PostAsync(tokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
+    public Task<BankTokens> ExchangeCodeAsync(string tokenEndpoint, string code, string codeVerifier, string redirectUri, CancellationToken cancellationToken) =>
+        RequestTokensAsync(tokenEndpoint, new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",
             ["code"] = code,
             ["redirect_uri"] = redirectUri,
             ["code_verifier"] = codeVerifier,
-        }), cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>Tokens for an approved decoupled order: the CIBA grant with the authorisation id as auth_req_id.</summary>
+    public Task<BankTokens> RequestDecoupledTokensAsync(string tokenEndpoint, string authorisationId, CancellationToken cancellationToken) =>
+        RequestTokensAsync(tokenEndpoint, new Dictionary<string, string>
+        {
+            ["grant_type"] = "urn:openid:params:grant-type:ciba",
+            ["auth_req_id"] = authorisationId,
+        }, cancellationToken);
+
+    private async Task<BankTokens> RequestTokensAsync(string tokenEndpoint, Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsync(tokenEndpoint, new FormUrlEncodedContent(form), cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            var error = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            throw new BankException(error.TryGetProperty("error", out var e) ? e.GetString() ?? "token_error" : "token_error", $"The bank refused the code exchange ({(int)response.StatusCode}).");
+            var error = await ErrorBodyAsync(response, cancellationToken);
+            throw new BankException(
+                error is { } body && body.TryGetProperty("error", out var e) ? e.GetString() ?? "token_error" : "token_error",
+                $"The bank refused the token request ({(int)response.StatusCode}).", (int)response.StatusCode);
         }
 
         return (await response.Content.ReadFromJsonAsync<BankTokens>(cancellationToken))!;
     }
 
+    private static HttpRequestMessage Request(HttpMethod method, string url)
+    {
+        var request = new HttpRequestMessage(method, url);
+        request.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
+        return request;
+    }
+
+    private static string? Link(JsonElement body, string name) =>
+        body.TryGetProperty("_links", out var links) && links.TryGetProperty(name, out var link) ? link.GetProperty("href").GetString() : null;
+
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            var code = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("tppMessages", out var messages) && messages.GetArrayLength() > 0
-                ? messages[0].GetProperty("code").GetString() ?? "bank_error"
-                : "bank_error";
-            throw new BankException(code, $"The bank answered {(int)response.StatusCode} {code}.");
+            var error = await ErrorBodyAsync(response, cancellationToken);
+            var code = error is { } body && body.TryGetProperty("tppMessages", out var messages) && messages.ValueKind == JsonValueKind.Array
+                && messages.GetArrayLength() > 0 && messages[0].TryGetProperty("code", out var first) ? first.GetString() ?? "bank_error" : "bank_error";
+            throw new BankException(code, $"The bank answered {(int)response.StatusCode} {code}.", (int)response.StatusCode);
         }
 
-        return body;
+        return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+    }
+
+    /// <summary>An error body when it is a JSON object; a proxy's HTML page or an empty body is no reason to fail differently.</summary>
+    private static async Task<JsonElement?> ErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            return body.ValueKind == JsonValueKind.Object ? body : null;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            return null;
+        }
     }
 }

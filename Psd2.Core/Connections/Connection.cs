@@ -24,6 +24,36 @@ public sealed class Connection
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? AuthorisedAt { get; set; }
+    public DateTimeOffset StatusChangedAt { get; set; }
+    /// <summary>The bank's scaStatus link of a decoupled BankID order.</summary>
+    public string? ScaStatusUrl { get; set; }
+    /// <summary>When the decoupled poller may next ask the bank (at the bank's pace).</summary>
+    public DateTimeOffset? NextPollAt { get; set; }
+    /// <summary>When an unanswered authorisation is given up on the platform's side.</summary>
+    public DateTimeOffset? AuthorisationDeadline { get; set; }
+    /// <summary>When the consent's status was last read from the bank.</summary>
+    public DateTimeOffset? ConsentCheckedAt { get; set; }
+    public DateTimeOffset? LastSyncedAt { get; set; }
+    public DateTimeOffset? NextRefreshAt { get; set; }
+    /// <summary>The connection this one renews: on activation that one's consent is terminated and its accounts move here.</summary>
+    public Guid? RenewsConnectionId { get; set; }
+    public Guid? ReplacedByConnectionId { get; set; }
+
+    /// <summary>Moves to a status, with the reason clients see and the time it happened.</summary>
+    public void SetStatus(string status, string? reason, DateTimeOffset now)
+    {
+        if (status != Status || reason != StatusReason)
+        {
+            StatusChangedAt = now;
+        }
+
+        Status = status;
+        StatusReason = reason;
+        UpdatedAt = now;
+    }
+
+    /// <summary>A connection that can no longer become or stay active: the bank's consent is over.</summary>
+    public bool IsFinal => Status is ConnectionStatus.Expired or ConnectionStatus.Revoked or ConnectionStatus.Rejected or ConnectionStatus.Failed;
 }
 
 /// <summary>The statuses clients see (documented in README).</summary>
@@ -37,6 +67,21 @@ public static class ConnectionStatus
     public const string Revoked = "revoked";
     public const string Rejected = "rejected";
     public const string Failed = "failed";
+}
+
+/// <summary>What a Berlin Group consent status read at the bank means for a connection that was active.</summary>
+public static class ConsentStatusMapping
+{
+    /// <summary>The status and reason the connection moves to, or null while the bank still honours the consent.</summary>
+    public static (string Status, string Reason)? Ended(string consentStatus) => consentStatus switch
+    {
+        "valid" or "received" or "partiallyAuthorised" => null,
+        "revokedByPsu" => (ConnectionStatus.Revoked, "revoked_by_psu"),
+        "terminatedByTpp" => (ConnectionStatus.Revoked, "terminated_by_tpp"),
+        "expired" => (ConnectionStatus.Expired, "consent_expired"),
+        "rejected" => (ConnectionStatus.Rejected, "user_refused"),
+        _ => (ConnectionStatus.Failed, "bank_refused"),
+    };
 }
 
 public static class ConnectionFlow

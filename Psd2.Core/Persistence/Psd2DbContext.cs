@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Core.Audit;
 using Psd2.Core.ClientApps;
+using Psd2.Core.Accounts;
 using Psd2.Core.Connections;
 using Psd2.Core.Users;
 
@@ -18,6 +19,7 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
     public DbSet<EndUser> Users => Set<EndUser>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<Connection> Connections => Set<Connection>();
+    public DbSet<Account> Accounts => Set<Account>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -48,6 +50,14 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
             connection.HasIndex(c => new { c.ClientAppId, c.UserId });
             connection.HasOne<ClientApp>().WithMany().HasForeignKey(c => c.ClientAppId);
             connection.HasOne<EndUser>().WithMany().HasForeignKey(c => c.UserId);
+        });
+
+        modelBuilder.Entity<Account>(account =>
+        {
+            account.ToTable("accounts");
+            account.HasIndex(a => new { a.UserId, a.InstitutionId, a.Iban, a.Currency }).IsUnique();
+            account.HasOne<EndUser>().WithMany().HasForeignKey(a => a.UserId);
+            account.HasOne<Connection>().WithMany().HasForeignKey(a => a.ConnectionId).OnDelete(DeleteBehavior.SetNull);
         });
 
         UseSnakeCaseColumns(modelBuilder);

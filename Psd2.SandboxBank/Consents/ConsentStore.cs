@@ -175,14 +175,18 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The PSU refused, cancelled or never answered: the authorisation fails and the consent is rejected.</summary>
-    public async Task RejectAsync(Authorisation authorisation, CancellationToken cancellationToken)
+    /// <summary>
+    /// The authorisation failed. The consent becomes <c>rejected</c> when the PSU refused, or <c>expired</c> when the
+    /// PSU never answered before the order timed out, so a TPP can tell the two apart.
+    /// </summary>
+    public async Task RejectAsync(Authorisation authorisation, CancellationToken cancellationToken, bool timedOut = false)
     {
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(DbExtensions.BatchCommand(
             "UPDATE authorisations SET sca_status = 'failed' WHERE authorisation_id = $1 AND sca_status NOT IN ('finalised', 'failed')",
             authorisation.AuthorisationId));
         batch.BatchCommands.Add(DbExtensions.BatchCommand(
-            "UPDATE consents SET status = 'rejected' WHERE consent_id = $1 AND status = 'received'", authorisation.ConsentId));
+            "UPDATE consents SET status = $2 WHERE consent_id = $1 AND status = 'received'", authorisation.ConsentId, timedOut ? "expired" : "rejected"));
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 

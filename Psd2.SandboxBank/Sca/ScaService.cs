@@ -50,7 +50,7 @@ public sealed class ScaService(ConsentStore consents, PsuDirectory psus, BankClo
                 await consents.RejectAsync(authorisation, cancellationToken);
                 break;
             case var _ when waited >= bank.DecoupledTimeout:
-                await consents.RejectAsync(authorisation, cancellationToken);
+                await consents.RejectAsync(authorisation, cancellationToken, timedOut: true);
                 break;
             default:
                 return authorisation;

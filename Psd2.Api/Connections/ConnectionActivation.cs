@@ -1,0 +1,97 @@
+using Microsoft.EntityFrameworkCore;
+using Psd2.Api.Banking;
+using Psd2.Core.Banking;
+using Psd2.Core.Connections;
+using Psd2.Core.Persistence;
+using Psd2.Core.Security;
+
+namespace Psd2.Api.Connections;
+
+/// <summary>
+/// A connection whose consent the user has authorised, through either flow: tokens stored encrypted, the user's
+/// accounts listed and linked under their stable ids, and a renewed connection retired with its consent terminated.
+/// </summary>
+public sealed class ConnectionActivation(Psd2DbContext db, TokenProtector protector, TimeProvider time, ILogger<ConnectionActivation> logger)
+{
+    /// <param name="psuIpAddress">The user's address when present (the redirect callback), so listing accounts uses none of the daily budget.</param>
+    public async Task ActivateAsync(
+        Connection connection, BerlinGroupClient bank, BankTokens tokens, string? psuIpAddress, string? requestId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        connection.AccessTokenCipher = protector.Protect(tokens.AccessToken, connection.Id);
+        connection.RefreshTokenCipher = protector.Protect(tokens.RefreshToken, connection.Id);
+        connection.AccessTokenExpiresAt = now.AddSeconds(tokens.ExpiresIn);
+        connection.ValidUntil = connection.RequestedValidUntil;
+        connection.AuthorisedAt = now;
+        connection.ConsentCheckedAt = now;
+        connection.NextPollAt = null;
+        connection.SetStatus(ConnectionStatus.Active, null, now);
+        db.AuditEvents.Add(AuditRecords.For(requestId, time, "connection.authorised", connection.ClientAppId, connection.UserId, connection.Id, new { connection.Flow }));
+        db.AuditEvents.Add(AuditRecords.For(requestId, time, "token.exchanged", connection.ClientAppId, connection.UserId, connection.Id));
+
+        IReadOnlyList<BankAccount> accounts = [];
+        try
+        {
+            accounts = await bank.GetAccountsAsync(connection.BankConsentId!, tokens.AccessToken, psuIpAddress, cancellationToken);
+            db.AuditEvents.Add(AuditRecords.For(requestId, time, "data.read", connection.ClientAppId, connection.UserId, connection.Id, new { resource = "accounts", count = accounts.Count }));
+        }
+        catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
+        {
+            // The consent is granted either way; the accounts come with the first sync.
+            logger.LogWarning(e, "Listing the accounts of connection {ConnectionId} failed", connection.Id);
+        }
+
+        var renewed = connection.RenewsConnectionId is { } renewedId
+            ? await db.Connections.SingleOrDefaultAsync(c => c.Id == renewedId, cancellationToken)
+            : null;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await LinkAccountsAsync(connection, accounts, now, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        if (renewed is not null)
+        {
+            await RetireAsync(renewed, connection, bank, requestId, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Accounts are known by user, institution, IBAN and currency: one already known keeps its id and now points at this
+    /// connection, a new one gets an id. One upsert per account, in the activation's transaction.
+    /// </summary>
+    private async Task LinkAccountsAsync(Connection connection, IReadOnlyList<BankAccount> accounts, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var account in accounts)
+        {
+            if (account.Iban is null)
+            {
+                logger.LogWarning("Connection {ConnectionId}: the bank listed an account without an IBAN; it is left out", connection.Id);
+                continue;
+            }
+
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO accounts (id, client_app_id, user_id, institution_id, connection_id, bank_resource_id, iban, currency, name, product, owner_name, created_at, updated_at)
+                VALUES ({Guid.NewGuid()}, {connection.ClientAppId}, {connection.UserId}, {connection.InstitutionId}, {connection.Id}, {account.ResourceId},
+                        {account.Iban}, {account.Currency}, {account.Name}, {account.Product}, {account.OwnerName}, {now}, {now})
+                ON CONFLICT (user_id, institution_id, iban, currency) DO UPDATE SET
+                    connection_id = EXCLUDED.connection_id, bank_resource_id = EXCLUDED.bank_resource_id, name = EXCLUDED.name,
+                    product = EXCLUDED.product, owner_name = EXCLUDED.owner_name, updated_at = EXCLUDED.updated_at
+                """, cancellationToken);
+        }
+    }
+
+    /// <summary>The renewed connection: its consent terminated at the bank, its tokens forgotten, pointing at its successor.</summary>
+    private async Task RetireAsync(Connection renewed, Connection successor, BerlinGroupClient bank, string? requestId, CancellationToken cancellationToken)
+    {
+        var terminated = await ConsentTermination.TryTerminateAsync(bank, renewed, logger, cancellationToken);
+        renewed.ReplacedByConnectionId = successor.Id;
+        renewed.AccessTokenCipher = null;
+        renewed.RefreshTokenCipher = null;
+        renewed.SetStatus(ConnectionStatus.Revoked, "renewed", time.GetUtcNow());
+        db.AuditEvents.Add(AuditRecords.For(requestId, time, "connection.renewed", renewed.ClientAppId, renewed.UserId, renewed.Id,
+            new { replacedBy = successor.Id, terminatedAtBank = terminated }));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,13 @@
+namespace Psd2.Api.Connections;
+
+public static class ConnectionsExtensions
+{
+    public static void AddConnections(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AuthorizationStates>();
+        builder.Services.AddScoped<ConnectionStarter>();
+        builder.Services.AddScoped<ConnectionActivation>();
+        builder.Services.AddScoped<ConsentCheck>();
+        builder.Services.AddHostedService<DecoupledAuthorisationPoller>();
+    }
+}

@@ -1,0 +1,127 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Psd2.Api.Banking;
+using Psd2.Api.Institutions;
+using Psd2.Core.Banking;
+using Psd2.Core.Connections;
+using Psd2.Core.Persistence;
+
+namespace Psd2.Api.Connections;
+
+/// <summary>
+/// Follows decoupled BankID orders server-side: each waiting connection is polled at its bank's allowed interval
+/// (and no sooner than a Retry-After) until it is finalised (tokens by the CIBA grant, then active), refused
+/// (rejected), or unanswered (expired). Connections are claimed with <c>FOR UPDATE SKIP LOCKED</c> and a lease, so
+/// several api replicas share the work and a replica that dies mid-poll only delays a connection by the lease.
+/// </summary>
+public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, TimeProvider time, ILogger<DecoupledAuthorisationPoller> logger) : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan BankTrouble = TimeSpan.FromSeconds(5);
+    private const int Batch = 20;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Tick, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                foreach (var id in await ClaimDueAsync(stoppingToken))
+                {
+                    await PollAsync(id, stoppingToken);
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "Polling decoupled authorisations failed; trying again");
+            }
+        }
+    }
+
+    /// <summary>Takes the due connections for this replica by pushing their next poll out by the lease.</summary>
+    private async Task<List<Guid>> ClaimDueAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Psd2DbContext>();
+        var now = time.GetUtcNow();
+        return await db.Database.SqlQuery<Guid>($"""
+            UPDATE connections SET next_poll_at = {now + Lease}
+            WHERE id IN (SELECT id FROM connections
+                         WHERE status = 'awaiting_decoupled_authorisation' AND next_poll_at <= {now}
+                         ORDER BY next_poll_at LIMIT {Batch} FOR UPDATE SKIP LOCKED)
+            RETURNING id AS "Value"
+            """).ToListAsync(cancellationToken);
+    }
+
+    private async Task PollAsync(Guid connectionId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<Psd2DbContext>();
+        var connection = await db.Connections.SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
+        if (connection is not { Status: ConnectionStatus.AwaitingDecoupledAuthorisation, ScaStatusUrl: not null })
+        {
+            return;
+        }
+
+        var institution = services.GetRequiredService<IOptions<InstitutionOptions>>().Value.Banks[connection.InstitutionId];
+        var bank = services.GetRequiredService<IHttpClientFactory>().For(institution);
+        var now = time.GetUtcNow();
+        try
+        {
+            var poll = await bank.PollScaStatusAsync(connection.ScaStatusUrl, cancellationToken);
+            switch (poll.ScaStatus)
+            {
+                case "finalised":
+                    var authorisationId = connection.ScaStatusUrl[(connection.ScaStatusUrl.LastIndexOf('/') + 1)..];
+                    var tokens = await bank.RequestDecoupledTokensAsync(institution.TokenPath, authorisationId, cancellationToken);
+                    await services.GetRequiredService<ConnectionActivation>().ActivateAsync(connection, bank, tokens, psuIpAddress: null, requestId: null, cancellationToken);
+                    return;
+                case "failed":
+                    // The bank tells a refusal from an order nobody answered by the consent's status.
+                    var expired = await bank.GetConsentStatusAsync(connection.BankConsentId!, cancellationToken) == "expired";
+                    End(db, connection, expired ? ConnectionStatus.Expired : ConnectionStatus.Rejected, expired ? "authorisation_timed_out" : "user_refused", now);
+                    break;
+                case null or "received" or "psuIdentified" or "psuAuthenticated" or "scaMethodSelected" or "started" or "unconfirmed":
+                    if (now >= connection.AuthorisationDeadline)
+                    {
+                        await ConsentTermination.TryTerminateAsync(bank, connection, logger, cancellationToken);
+                        End(db, connection, ConnectionStatus.Expired, "authorisation_timed_out", now);
+                        break;
+                    }
+
+                    connection.NextPollAt = now + Max(poll.RetryAfter ?? TimeSpan.Zero, institution.DecoupledPollInterval);
+                    break;
+                default:
+                    End(db, connection, ConnectionStatus.Failed, "bank_refused", now);
+                    logger.LogWarning("Connection {ConnectionId}: the bank answered the unexpected scaStatus {ScaStatus}", connection.Id, poll.ScaStatus);
+                    break;
+            }
+        }
+        catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
+        {
+            logger.LogWarning(e, "Polling the decoupled authorisation of connection {ConnectionId} failed", connection.Id);
+            if (now >= connection.AuthorisationDeadline || e is BankException { IsRefusal: true })
+            {
+                End(db, connection, ConnectionStatus.Failed, BankCalls.Describe(e).Code, now);
+            }
+            else
+            {
+                connection.NextPollAt = now + BankTrouble;
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private void End(Psd2DbContext db, Connection connection, string status, string reason, DateTimeOffset now)
+    {
+        connection.NextPollAt = null;
+        connection.SetStatus(status, reason, now);
+        db.AuditEvents.Add(AuditRecords.For(requestId: null, time, "connection." + status, connection.ClientAppId, connection.UserId, connection.Id, new { reason }));
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
