@@ -169,7 +169,7 @@ public sealed class RedirectConnectionTests(AppFixture fixture) : IDisposable
         var events = JsonDocument.Parse(body).RootElement.GetProperty("items").EnumerateArray().ToList();
         var foreign = await otherApi.GetFromJsonAsync<JsonElement>($"/v1/audit-events?connectionId={id}");
 
-        Assert.Equal(["connection.created", "connection.authorised"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(["connection.created", "connection.authorised", "token.exchanged", "data.read"], events.Select(e => e.GetProperty("type").GetString()));
         Assert.All(events, e => Assert.False(string.IsNullOrEmpty(e.GetProperty("requestId").GetString())));
         Assert.DoesNotContain(BankTpp.Query(callback, "code")!, body, StringComparison.Ordinal);
         Assert.Equal(0, foreign.GetProperty("items").GetArrayLength());

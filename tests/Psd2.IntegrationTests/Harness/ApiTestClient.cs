@@ -1,0 +1,85 @@
+using System.Net;
+using System.Text.Json;
+using Npgsql;
+using Psd2.AppHost.Testing;
+
+namespace Psd2.IntegrationTests.Harness;
+
+/// <summary>A client app of the test's own with one end user, calling the api as a fintech's backend would.</summary>
+internal sealed class ApiTestClient : IDisposable
+{
+    public const string ClientReturn = "https://client.example/bank-return";
+    private readonly DistributedTestApp _app;
+
+    private ApiTestClient(DistributedTestApp app, HttpClient api, Guid userId)
+    {
+        _app = app;
+        Api = api;
+        UserId = userId;
+    }
+
+    public HttpClient Api { get; }
+
+    public Guid UserId { get; }
+
+    public static async Task<ApiTestClient> CreateAsync(DistributedTestApp app)
+    {
+        var client = await ClientAppCli.CreateAsync(app, ClientReturn);
+        var api = ClientAppCli.ApiClient(app, client.Key);
+        using var user = await api.PostAsJsonAsync("/v1/users", new { externalReference = "u-" + Guid.NewGuid().ToString("N")[..8] });
+        return new ApiTestClient(app, api, (await user.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+    }
+
+    /// <summary>Starts a connection and asserts the api accepted it.</summary>
+    public async Task<JsonElement> ConnectAsync(object body, string? path = null)
+    {
+        using var response = await Api.PostAsJsonAsync(path ?? $"/v1/users/{UserId}/connections", body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    public Task<JsonElement> ConnectDecoupledAsync(string personalNumber) =>
+        ConnectAsync(new { institutionId = "sandboxbank", flow = "decoupled", psuId = personalNumber });
+
+    public Task<JsonElement> GetConnectionAsync(Guid id) => Api.GetFromJsonAsync<JsonElement>($"/v1/connections/{id}");
+
+    /// <summary>Waits for the platform's poller to take a decoupled connection out of awaiting_decoupled_authorisation.</summary>
+    public async Task<JsonElement> WaitWhileAwaitingAsync(Guid id, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(40));
+        while (true)
+        {
+            var connection = await GetConnectionAsync(id);
+            if (connection.GetProperty("status").GetString() != "awaiting_decoupled_authorisation" || DateTime.UtcNow > deadline)
+            {
+                return connection;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>An active connection through the decoupled flow (a PSU who approves after the bank's delay).</summary>
+    public async Task<JsonElement> ActiveDecoupledConnectionAsync(TestPsu psu)
+    {
+        var started = await ConnectDecoupledAsync(psu.PersonalNumber);
+        var connection = await WaitWhileAwaitingAsync(started.GetProperty("id").GetGuid());
+        Assert.Equal("active", connection.GetProperty("status").GetString());
+        return connection;
+    }
+
+    /// <summary>The consent id the platform holds at the bank for a connection (clients never need it; tests check the bank with it).</summary>
+    public async Task<string?> BankConsentIdAsync(Guid connectionId)
+    {
+        await using var db = new NpgsqlConnection(_app.GetConnectionString("psd2db"));
+        await db.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT bank_consent_id FROM connections WHERE id = $1", db) { Parameters = { new() { Value = connectionId } } };
+        return await command.ExecuteScalarAsync() as string;
+    }
+
+    public static async Task<string?> CodeAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString();
+
+    public void Dispose() => Api.Dispose();
+}
