@@ -13,8 +13,9 @@ public static class BankCalls
         e is BankException or HttpRequestException or JsonException or BrokenCircuitException or TimeoutRejectedException
         || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
 
-    public static ApiError Describe(Exception e) => e is BankException { IsRefusal: true } refusal
-        ? new ApiError(StatusCodes.Status422UnprocessableEntity, "bank_refused", "The bank refused the request.", "bank_error:" + refusal.Code)
+    /// <param name="refusedCode">The code for a refusal where a more precise one fits (a consent the bank would not create).</param>
+    public static ApiError Describe(Exception e, string refusedCode = "bank_refused") => e is BankException { IsRefusal: true } refusal
+        ? new ApiError(StatusCodes.Status422UnprocessableEntity, refusedCode, "The bank refused the request.", "bank_error:" + refusal.Code)
         : new ApiError(StatusCodes.Status502BadGateway, "bank_unavailable", "The bank could not be reached or failed; try again later.",
             e is BankException bankError ? "bank_error:" + bankError.Code : "bank_unavailable");
 }

@@ -24,7 +24,7 @@ public sealed record StartedConnection(Connection Connection, string? Authorisat
 /// </summary>
 public sealed partial class ConnectionStarter(
     Psd2DbContext db, IOptions<InstitutionOptions> institutions, IHttpClientFactory clients, AuthorizationStates states,
-    TppIdentity tpp, IOptions<ApiOptions> api, TimeProvider time, ILogger<ConnectionStarter> logger)
+    TppIdentity tpp, IOptions<ApiOptions> api, DecoupledAuthorisationPoller poller, TimeProvider time, ILogger<ConnectionStarter> logger)
 {
     /// <param name="returnTo">Where the callback sends the browser instead of the client's redirect URI (the Connect page's result page).</param>
     /// <param name="renews">The connection this one renews.</param>
@@ -99,7 +99,7 @@ public sealed partial class ConnectionStarter(
         }
         catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
         {
-            var error = BankCalls.Describe(e);
+            var error = BankCalls.Describe(e, refusedCode: "consent_rejected");
             connection.SetStatus(ConnectionStatus.Failed, error.Code, time.GetUtcNow());
             connection.NextPollAt = null;
             logger.LogWarning(e, "Creating the consent of connection {ConnectionId} at {InstitutionId} failed", connection.Id, connection.InstitutionId);
@@ -108,6 +108,11 @@ public sealed partial class ConnectionStarter(
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        if (flow == ConnectionFlow.Decoupled)
+        {
+            poller.Wake();
+        }
+
         return (new StartedConnection(connection, authorisationUrl), null);
     }
 

@@ -8,6 +8,7 @@ public static class ConnectionsExtensions
         builder.Services.AddScoped<ConnectionStarter>();
         builder.Services.AddScoped<ConnectionActivation>();
         builder.Services.AddScoped<ConsentCheck>();
-        builder.Services.AddHostedService<DecoupledAuthorisationPoller>();
+        builder.Services.AddSingleton<DecoupledAuthorisationPoller>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DecoupledAuthorisationPoller>());
     }
 }

@@ -17,27 +17,60 @@ namespace Psd2.Api.Connections;
 public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, TimeProvider time, ILogger<DecoupledAuthorisationPoller> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan BankTrouble = TimeSpan.FromSeconds(5);
     private const int Batch = 20;
+    private readonly SemaphoreSlim _wake = new(0);
+
+    /// <summary>A decoupled order was just started on this replica: look at it without waiting for the idle interval.</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Tick, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            var delay = Idle;
             try
             {
-                foreach (var id in await ClaimDueAsync(stoppingToken))
+                var due = await ClaimDueAsync(stoppingToken);
+                foreach (var id in due)
                 {
                     await PollAsync(id, stoppingToken);
                 }
+
+                delay = due.Count > 0 ? Tick : await UntilNextDueAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(e, "Polling decoupled authorisations failed; trying again");
             }
+
+            try
+            {
+                await _wake.WaitAsync(delay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
+    }
+
+    /// <summary>How long to sleep: until the earliest waiting connection is due, between <see cref="Tick"/> and <see cref="Idle"/>.</summary>
+    private async Task<TimeSpan> UntilNextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var next = await scope.ServiceProvider.GetRequiredService<Psd2DbContext>().Connections
+            .Where(c => c.Status == ConnectionStatus.AwaitingDecoupledAuthorisation).MinAsync(c => c.NextPollAt, cancellationToken);
+        var wait = next is null ? Idle : next.Value - time.GetUtcNow();
+        return wait < Tick ? Tick : wait > Idle ? Idle : wait;
     }
 
     /// <summary>Takes the due connections for this replica by pushing their next poll out by the lease.</summary>

@@ -63,7 +63,7 @@ public sealed class DecoupledConnectionTests(AppFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task BankRefusingTheConsentIsBankRefusedAndLeavesAFailedConnection()
+    public async Task BankRefusingTheConsentIsConsentRejectedAndLeavesAFailedConnection()
     {
         using var client = await ApiTestClient.CreateAsync(fixture.App);
 
@@ -72,11 +72,11 @@ public sealed class DecoupledConnectionTests(AppFixture fixture) : IDisposable
             new { institutionId = "sandboxbank", flow = "decoupled", psuId = "190001010008" });
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Equal("bank_refused", await ApiTestClient.CodeAsync(response));
+        Assert.Equal("consent_rejected", await ApiTestClient.CodeAsync(response));
         var connections = await client.Api.GetFromJsonAsync<JsonElement>($"/v1/users/{client.UserId}/connections");
         var failed = Assert.Single(connections.EnumerateArray());
         Assert.Equal("failed", failed.GetProperty("status").GetString());
-        Assert.Equal("bank_refused", failed.GetProperty("statusReason").GetString());
+        Assert.Equal("consent_rejected", failed.GetProperty("statusReason").GetString());
     }
 
     public void Dispose() => _bank.Dispose();
