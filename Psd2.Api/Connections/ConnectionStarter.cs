@@ -11,7 +11,7 @@ namespace Psd2.Api.Connections;
 
 /// <summary>What a client (through the API or the Connect page) asks for when it connects a user's bank.</summary>
 public sealed record ConnectionRequest(
-    string? InstitutionId, string? Flow, string? RedirectUri, string? PsuId, int? ValidDays, int? FrequencyPerDay);
+    string? InstitutionId, string? Flow, string? RedirectUri, string? PsuId, int? ValidDays, int? FrequencyPerDay, IReadOnlyList<string>? Access = null);
 
 /// <summary>A connection started at the bank: the redirect flow's authorisation URL, or the decoupled order waiting on the PSU's phone.</summary>
 public sealed record StartedConnection(Connection Connection, string? AuthorisationUrl);
@@ -67,12 +67,18 @@ public sealed partial class ConnectionStarter(
             return (null, ApiError.Invalid("frequencyPerDay", "Between 1 and 4."));
         }
 
+        var access = ConnectionAccess.Normalise(request.Access);
+        if (access is null)
+        {
+            return (null, ApiError.Invalid("access", "One of [accounts], [accounts, balances] or [accounts, balances, transactions]."));
+        }
+
         var now = time.GetUtcNow();
         var connection = new Connection
         {
             Id = Guid.NewGuid(), ClientAppId = clientAppId, UserId = userId, InstitutionId = request.InstitutionId, Flow = flow,
             Status = flow == ConnectionFlow.Redirect ? ConnectionStatus.PendingAuthorisation : ConnectionStatus.AwaitingDecoupledAuthorisation,
-            RedirectUri = request.RedirectUri, PsuId = flow == ConnectionFlow.Decoupled ? request.PsuId : null, FrequencyPerDay = frequency,
+            RedirectUri = request.RedirectUri, PsuId = flow == ConnectionFlow.Decoupled ? request.PsuId : null, FrequencyPerDay = frequency, Access = access,
             RequestedValidUntil = DateOnly.FromDateTime(now.UtcDateTime).AddDays(validDays), RenewsConnectionId = renews?.Id,
             CreatedAt = now, UpdatedAt = now, StatusChangedAt = now, AuthorisationDeadline = now + AuthorizationStates.Lifetime,
         };
@@ -85,7 +91,7 @@ public sealed partial class ConnectionStarter(
         try
         {
             var consent = await bank.CreateConsentAsync(
-                new ConsentRequest(connection.RequestedValidUntil, frequency, api.Value.CallbackUrl, connection.PsuId), cancellationToken);
+                new ConsentRequest(access, connection.RequestedValidUntil, frequency, api.Value.CallbackUrl, connection.PsuId), cancellationToken);
             connection.BankConsentId = consent.ConsentId;
             if (flow == ConnectionFlow.Decoupled)
             {

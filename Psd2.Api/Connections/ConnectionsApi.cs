@@ -56,7 +56,8 @@ public static class ConnectionsApi
         var flow = request?.Flow ?? connection.Flow;
         var renewal = new ConnectionRequest(
             connection.InstitutionId, flow, request?.RedirectUri ?? connection.RedirectUri,
-            request?.PsuId ?? (flow == connection.Flow ? connection.PsuId : null), request?.ValidDays, request?.FrequencyPerDay ?? connection.FrequencyPerDay);
+            request?.PsuId ?? (flow == connection.Flow ? connection.PsuId : null), request?.ValidDays, request?.FrequencyPerDay ?? connection.FrequencyPerDay,
+            request?.Access ?? connection.Access);
         return Started(await starter.StartAsync(connection.ClientAppId, connection.UserId, renewal, context.RequestId(), context.RequestAborted, renews: connection));
     }
 

@@ -3,14 +3,15 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Psd2.Core.Connections;
 
 namespace Psd2.Core.Banking;
 
 /// <summary>A consent just created: where the PSU authorises it (redirect) or where its BankID order is polled (decoupled).</summary>
 public sealed record BankConsent(string ConsentId, string? ScaOAuthHref, string? ScaStatusHref);
 
-/// <summary>What the platform asks a bank for: all accounts, recurring, until a date, at most so many unattended reads a day.</summary>
-public sealed record ConsentRequest(DateOnly ValidUntil, int FrequencyPerDay, string? RedirectUri, string? DecoupledPsuId);
+/// <summary>What the platform asks a bank for: all the PSU's accounts for the given access, recurring, until a date, at most so many unattended reads a day.</summary>
+public sealed record ConsentRequest(IReadOnlyList<string> Access, DateOnly ValidUntil, int FrequencyPerDay, string? RedirectUri, string? DecoupledPsuId);
 
 /// <summary>One poll of a decoupled order: its scaStatus, or when the bank asked to come back later.</summary>
 public sealed record ScaPoll(string? ScaStatus, TimeSpan? RetryAfter);
@@ -58,7 +59,7 @@ public sealed class BerlinGroupClient(HttpClient http, HttpClient publicHttp)
         using var request = Request(HttpMethod.Post, "/v1/consents");
         request.Content = JsonContent.Create(new
         {
-            access = new { allPsd2 = "allAccounts" },
+            access = AccessOf(consent.Access),
             recurringIndicator = true,
             validUntil = consent.ValidUntil.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             frequencyPerDay = consent.FrequencyPerDay,
@@ -166,6 +167,12 @@ public sealed class BerlinGroupClient(HttpClient http, HttpClient publicHttp)
 
         return (await response.Content.ReadFromJsonAsync<BankTokens>(cancellationToken))!;
     }
+
+    /// <summary>Consents on all the PSU's accounts, without naming IBANs the platform does not know yet.</summary>
+    private static Dictionary<string, string> AccessOf(IReadOnlyList<string> access) => new()
+    {
+        [access.Contains(ConnectionAccess.Transactions) ? "allPsd2" : access.Contains(ConnectionAccess.Balances) ? "availableAccountsWithBalance" : "availableAccounts"] = "allAccounts",
+    };
 
     private static HttpRequestMessage Request(HttpMethod method, string url)
     {

@@ -14,6 +14,8 @@ public sealed class Connection
     public string? RedirectUri { get; set; }
     public string? PsuId { get; set; }
     public int FrequencyPerDay { get; set; }
+    /// <summary>What the consent covers: accounts, and optionally balances, and transactions (see <see cref="ConnectionAccess"/>).</summary>
+    public List<string> Access { get; set; } = [.. ConnectionAccess.All];
     public DateOnly RequestedValidUntil { get; set; }
     public string? BankConsentId { get; set; }
     /// <summary>The validity the bank granted, which may be shorter than requested.</summary>
@@ -82,6 +84,31 @@ public static class ConsentStatusMapping
         "rejected" => (ConnectionStatus.Rejected, "user_refused"),
         _ => (ConnectionStatus.Failed, "bank_refused"),
     };
+}
+
+/// <summary>
+/// The data a connection may read. Accounts are always included; balances and transactions build on them, as the
+/// Berlin Group consents without naming IBANs allow (availableAccounts, availableAccountsWithBalance, allPsd2).
+/// </summary>
+public static class ConnectionAccess
+{
+    public const string Accounts = "accounts";
+    public const string Balances = "balances";
+    public const string Transactions = "transactions";
+    public static readonly IReadOnlyList<string> All = [Accounts, Balances, Transactions];
+
+    /// <summary>The normalised scope (accounts implied), or null when it is not one a bank can grant without naming accounts.</summary>
+    public static List<string>? Normalise(IEnumerable<string>? requested)
+    {
+        if (requested is null)
+        {
+            return [.. All];
+        }
+
+        var set = requested.Append(Accounts).ToHashSet(StringComparer.Ordinal);
+        List<string>[] grantable = [[Accounts], [Accounts, Balances], [.. All]];
+        return grantable.FirstOrDefault(scope => set.SetEquals(scope));
+    }
 }
 
 public static class ConnectionFlow

@@ -2,6 +2,7 @@
 
 ALTER TABLE connections
     ADD COLUMN status_changed_at         timestamptz NULL,
+    ADD COLUMN access                    text[] NOT NULL DEFAULT '{accounts,balances,transactions}',
     ADD COLUMN sca_status_url            text NULL,
     ADD COLUMN next_poll_at              timestamptz NULL,
     ADD COLUMN authorisation_deadline    timestamptz NULL,

@@ -48,6 +48,24 @@ public sealed class DecoupledConnectionTests(AppFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task TheAccessScopeIsWhatTheBankIsAskedForAndAScopeNoBankCanGrantIsRefused()
+    {
+        using var client = await ApiTestClient.CreateAsync(fixture.App);
+        var psu = await _bank.CreatePsuAsync();
+
+        var started = await client.ConnectAsync(new { institutionId = "sandboxbank", flow = "decoupled", psuId = psu.PersonalNumber, access = new[] { "balances" } });
+        using var transactionsOnly = await client.Api.PostAsJsonAsync($"/v1/users/{client.UserId}/connections",
+            new { institutionId = "sandboxbank", flow = "decoupled", psuId = psu.PersonalNumber, access = new[] { "transactions" } });
+
+        Assert.Equal(["accounts", "balances"], started.GetProperty("access").EnumerateArray().Select(a => a.GetString()!));
+        using var consent = await _bank.GetAsync($"/v1/consents/{await client.BankConsentIdAsync(started.GetProperty("id").GetGuid())}");
+        var access = (await consent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access");
+        Assert.Equal("allAccounts", access.GetProperty("availableAccountsWithBalance").GetString());
+        Assert.False(access.TryGetProperty("allPsd2", out _));
+        Assert.Equal("validation_failed", await ApiTestClient.CodeAsync(transactionsOnly));
+    }
+
+    [Fact]
     public async Task DecoupledWithoutAPsuIdOrWithAFlowTheBankDoesNotOfferIsRefused()
     {
         using var client = await ApiTestClient.CreateAsync(fixture.App);

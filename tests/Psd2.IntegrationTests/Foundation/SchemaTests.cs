@@ -47,7 +47,8 @@ public sealed class SchemaTests(AppFixture fixture)
         await db.Users.Take(1).ToListAsync();
         await db.AuditEvents.Take(1).ToListAsync();
         await db.Connections.Take(1).ToListAsync();
-        Assert.Equal(5, db.Model.GetEntityTypes().Count());
+        await db.Accounts.Take(1).ToListAsync();
+        Assert.Equal(6, db.Model.GetEntityTypes().Count());
     }
 
     [Fact]
