@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
-using Psd2.Api.Institutions;
 using Psd2.Core.Banking;
 using Psd2.Core.Security;
 
@@ -8,9 +7,6 @@ namespace Psd2.Api.Banking;
 
 public static class BankingExtensions
 {
-    public const string BankClient = "bank";
-    public const string PublicBankClient = "bank-public";
-
     /// <summary>The mutual-TLS client towards banks (the platform's QWAC), and encryption for the tokens they issue.</summary>
     public static void AddBanking(this WebApplicationBuilder builder)
     {
@@ -21,8 +17,9 @@ public static class BankingExtensions
         builder.Services.AddSingleton<TokenProtector>();
         builder.Services.AddSingleton(services => TppIdentity.FromQwac(services.GetRequiredService<IOptions<TppOptions>>().Value.QwacCertificatePath));
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddHttpClient(BankClient).ConfigurePrimaryHttpMessageHandler(services => Handler(services, withQwac: true));
-        builder.Services.AddHttpClient(PublicBankClient).ConfigurePrimaryHttpMessageHandler(services => Handler(services, withQwac: false));
+        builder.Services.AddHttpClient(BankClients.BankClient).ConfigurePrimaryHttpMessageHandler(services => Handler(services, withQwac: true));
+        builder.Services.AddHttpClient(BankClients.PublicBankClient).ConfigurePrimaryHttpMessageHandler(services => Handler(services, withQwac: false));
+        builder.Services.AddSingleton<BankClients>();
     }
 
     private static SocketsHttpHandler Handler(IServiceProvider services, bool withQwac)
@@ -45,14 +42,6 @@ public static class BankingExtensions
         }
 
         return handler;
-    }
-
-    /// <summary>A client for an institution's API, addressed through service discovery by the institution's service name.</summary>
-    public static BerlinGroupClient For(this IHttpClientFactory clients, Institution institution)
-    {
-        var http = clients.CreateClient(BankClient);
-        http.BaseAddress = new Uri($"https://{institution.Service}");
-        return new BerlinGroupClient(http, clients.CreateClient(PublicBankClient));
     }
 }
 

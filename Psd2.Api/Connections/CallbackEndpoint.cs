@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
-using Psd2.Api.Institutions;
+using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults.RequestIds;
@@ -19,7 +19,7 @@ public static class CallbackEndpoint
         app.MapGet("/connect/callback", HandleAsync).WithTags("Connect").WithName("ConnectCallback").ExcludeFromDescription();
 
     private static async Task<IResult> HandleAsync(
-        HttpContext context, AuthorizationStates states, Psd2DbContext db, IHttpClientFactory clients, IOptions<InstitutionOptions> institutions,
+        HttpContext context, AuthorizationStates states, Psd2DbContext db, BankClients banks,
         ConnectionActivation activation, IOptions<ApiOptions> api, TimeProvider time, ILogger<ConnectionActivation> logger)
     {
         var query = context.Request.Query;
@@ -41,7 +41,7 @@ public static class CallbackEndpoint
         }
         else
         {
-            var bank = clients.For(institutions.Value.Banks[connection.InstitutionId]);
+            var bank = banks.Client(connection.InstitutionId);
             try
             {
                 var tokens = await bank.ExchangeCodeAsync(pending.TokenEndpoint, query["code"].ToString(), pending.CodeVerifier, api.Value.CallbackUrl, context.RequestAborted);

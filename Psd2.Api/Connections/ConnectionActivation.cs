@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.Banking;
+using Psd2.Core.Accounts;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
+using Psd2.Core.Connectors;
 using Psd2.Core.Persistence;
 using Psd2.Core.Security;
 
@@ -11,7 +13,7 @@ namespace Psd2.Api.Connections;
 /// A connection whose consent the user has authorised, through either flow: tokens stored encrypted, the user's
 /// accounts listed and linked under their stable ids, and a renewed connection retired with its consent terminated.
 /// </summary>
-public sealed class ConnectionActivation(Psd2DbContext db, TokenProtector protector, TimeProvider time, ILogger<ConnectionActivation> logger)
+public sealed class ConnectionActivation(Psd2DbContext db, BankClients banks, TokenProtector protector, TimeProvider time, ILogger<ConnectionActivation> logger)
 {
     /// <param name="psuIpAddress">The user's address when present (the redirect callback), so listing accounts uses none of the daily budget.</param>
     public async Task ActivateAsync(
@@ -29,13 +31,14 @@ public sealed class ConnectionActivation(Psd2DbContext db, TokenProtector protec
         db.AuditEvents.Add(AuditRecords.For(requestId, time, "connection.authorised", connection.ClientAppId, connection.UserId, connection.Id, new { connection.Flow }));
         db.AuditEvents.Add(AuditRecords.For(requestId, time, "token.exchanged", connection.ClientAppId, connection.UserId, connection.Id));
 
-        IReadOnlyList<BankAccount> accounts = [];
+        IReadOnlyList<ConnectorAccount> accounts = [];
         try
         {
-            accounts = await bank.GetAccountsAsync(connection.BankConsentId!, tokens.AccessToken, psuIpAddress, cancellationToken);
+            var session = new ConnectorSession(connection.BankConsentId!, tokens.AccessToken, psuIpAddress, requestId ?? connection.Id.ToString());
+            accounts = await banks.Connector(connection.InstitutionId).GetAccountsAsync(session, cancellationToken);
             db.AuditEvents.Add(AuditRecords.For(requestId, time, "data.read", connection.ClientAppId, connection.UserId, connection.Id, new { resource = "accounts", count = accounts.Count }));
         }
-        catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
+        catch (ConnectorException e)
         {
             // The consent is granted either way; the accounts come with the first sync.
             logger.LogWarning(e, "Listing the accounts of connection {ConnectionId} failed", connection.Id);
@@ -47,38 +50,13 @@ public sealed class ConnectionActivation(Psd2DbContext db, TokenProtector protec
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             await db.SaveChangesAsync(cancellationToken);
-            await LinkAccountsAsync(connection, accounts, now, cancellationToken);
+            await AccountLinks.LinkAsync(db, connection, accounts, now, logger, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
         if (renewed is not null)
         {
             await RetireAsync(renewed, connection, bank, requestId, cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// Accounts are known by user, institution, IBAN and currency: one already known keeps its id and now points at this
-    /// connection, a new one gets an id. One upsert per account, in the activation's transaction.
-    /// </summary>
-    private async Task LinkAccountsAsync(Connection connection, IReadOnlyList<BankAccount> accounts, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        foreach (var account in accounts)
-        {
-            if (account.Iban is null)
-            {
-                logger.LogWarning("Connection {ConnectionId}: the bank listed an account without an IBAN; it is left out", connection.Id);
-                continue;
-            }
-
-            await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO accounts (id, client_app_id, user_id, institution_id, connection_id, bank_resource_id, iban, currency, name, product, owner_name, created_at, updated_at)
-                VALUES ({Guid.NewGuid()}, {connection.ClientAppId}, {connection.UserId}, {connection.InstitutionId}, {connection.Id}, {account.ResourceId},
-                        {account.Iban}, {account.Currency}, {account.Name}, {account.Product}, {account.OwnerName}, {now}, {now})
-                ON CONFLICT (user_id, institution_id, iban, currency) DO UPDATE SET
-                    connection_id = EXCLUDED.connection_id, bank_resource_id = EXCLUDED.bank_resource_id, name = EXCLUDED.name,
-                    product = EXCLUDED.product, owner_name = EXCLUDED.owner_name, updated_at = EXCLUDED.updated_at
-                """, cancellationToken);
         }
     }
 

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
-using Psd2.Api.Institutions;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
@@ -23,7 +22,7 @@ public sealed record StartedConnection(Connection Connection, string? Authorisat
 /// never a half-made one.
 /// </summary>
 public sealed partial class ConnectionStarter(
-    Psd2DbContext db, IOptions<InstitutionOptions> institutions, IHttpClientFactory clients, AuthorizationStates states,
+    Psd2DbContext db, IOptions<InstitutionOptions> institutions, BankClients banks, AuthorizationStates states,
     TppIdentity tpp, IOptions<ApiOptions> api, DecoupledAuthorisationPoller poller, TimeProvider time, ILogger<ConnectionStarter> logger)
 {
     /// <param name="returnTo">Where the callback sends the browser instead of the client's redirect URI (the Connect page's result page).</param>
@@ -86,7 +85,7 @@ public sealed partial class ConnectionStarter(
         db.AuditEvents.Add(AuditRecords.For(requestId, time, "connection.created", clientAppId, userId, connection.Id,
             new { connection.InstitutionId, flow, renews = renews?.Id }));
 
-        var bank = clients.For(institution);
+        var bank = banks.Client(request.InstitutionId);
         string? authorisationUrl = null;
         try
         {

@@ -1,8 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
-using Psd2.Api.Institutions;
+using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults.RequestIds;
@@ -84,7 +83,7 @@ public static class ConnectionsApi
     }
 
     private static async Task<IResult> DeleteAsync(
-        Guid connectionId, bool? purge, HttpContext context, Psd2DbContext db, IHttpClientFactory clients, IOptions<InstitutionOptions> institutions, TimeProvider time)
+        Guid connectionId, bool? purge, HttpContext context, Psd2DbContext db, BankClients banks, TimeProvider time)
     {
         var connection = await FindAsync(db, context, connectionId);
         if (connection is null)
@@ -97,7 +96,7 @@ public static class ConnectionsApi
         {
             try
             {
-                await ConsentTermination.TerminateAsync(clients.For(institutions.Value.Banks[connection.InstitutionId]), connection, context.RequestAborted);
+                await ConsentTermination.TerminateAsync(banks.Client(connection.InstitutionId), connection, context.RequestAborted);
             }
             catch (Exception e) when (BankCalls.IsBankFailure(e, context.RequestAborted))
             {

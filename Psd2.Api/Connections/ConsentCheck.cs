@@ -1,6 +1,5 @@
-using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
-using Psd2.Api.Institutions;
+using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
 
@@ -10,7 +9,7 @@ namespace Psd2.Api.Connections;
 /// Reads a live connection's consent status at the bank (a call that does not use the daily access budget): a consent
 /// the PSU revoked at the bank, or that expired there, shows as such from this contact on.
 /// </summary>
-public sealed class ConsentCheck(Psd2DbContext db, IHttpClientFactory clients, IOptions<InstitutionOptions> institutions, TimeProvider time)
+public sealed class ConsentCheck(Psd2DbContext db, BankClients banks, TimeProvider time)
 {
     /// <summary>How long before validUntil a connection is renewal_due.</summary>
     public static readonly int RenewalWindowDays = 7;
@@ -26,7 +25,7 @@ public sealed class ConsentCheck(Psd2DbContext db, IHttpClientFactory clients, I
         string consentStatus;
         try
         {
-            consentStatus = await clients.For(institutions.Value.Banks[connection.InstitutionId]).GetConsentStatusAsync(connection.BankConsentId, cancellationToken);
+            consentStatus = await banks.Client(connection.InstitutionId).GetConsentStatusAsync(connection.BankConsentId, cancellationToken);
         }
         catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
         {

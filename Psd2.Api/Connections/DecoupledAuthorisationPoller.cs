@@ -1,7 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
-using Psd2.Api.Institutions;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
@@ -99,8 +97,9 @@ public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, Ti
             return;
         }
 
-        var institution = services.GetRequiredService<IOptions<InstitutionOptions>>().Value.Banks[connection.InstitutionId];
-        var bank = services.GetRequiredService<IHttpClientFactory>().For(institution);
+        var banks = services.GetRequiredService<BankClients>();
+        var institution = banks.Institution(connection.InstitutionId);
+        var bank = banks.Client(connection.InstitutionId);
         var now = time.GetUtcNow();
         try
         {

@@ -1,12 +1,10 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
 using Psd2.Api.Connections;
-using Psd2.Api.Institutions;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
@@ -95,7 +93,7 @@ public static class UsersApi
     }
 
     private static async Task<IResult> DeleteAsync(
-        Guid userId, HttpContext context, Psd2DbContext db, IHttpClientFactory clients, IOptions<InstitutionOptions> institutions, TimeProvider time)
+        Guid userId, HttpContext context, Psd2DbContext db, BankClients banks, TimeProvider time)
     {
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.ClientAppId == context.ClientAppId(), context.RequestAborted);
         if (user is null)
@@ -109,7 +107,7 @@ public static class UsersApi
         {
             try
             {
-                await ConsentTermination.TerminateAsync(clients.For(institutions.Value.Banks[connection.InstitutionId]), connection, context.RequestAborted);
+                await ConsentTermination.TerminateAsync(banks.Client(connection.InstitutionId), connection, context.RequestAborted);
             }
             catch (Exception e) when (BankCalls.IsBankFailure(e, context.RequestAborted))
             {

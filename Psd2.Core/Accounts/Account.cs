@@ -21,4 +21,5 @@ public sealed class Account
     public string? OwnerName { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? LastSyncedAt { get; set; }
 }

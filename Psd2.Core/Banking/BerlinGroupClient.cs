@@ -16,15 +16,6 @@ public sealed record ConsentRequest(IReadOnlyList<string> Access, DateOnly Valid
 /// <summary>One poll of a decoupled order: its scaStatus, or when the bank asked to come back later.</summary>
 public sealed record ScaPoll(string? ScaStatus, TimeSpan? RetryAfter);
 
-/// <summary>An account as the bank lists it.</summary>
-public sealed record BankAccount(
-    [property: JsonPropertyName("resourceId")] string ResourceId,
-    [property: JsonPropertyName("iban")] string? Iban,
-    [property: JsonPropertyName("currency")] string Currency,
-    [property: JsonPropertyName("name")] string? Name,
-    [property: JsonPropertyName("product")] string? Product,
-    [property: JsonPropertyName("ownerName")] string? OwnerName);
-
 public sealed record AuthorizationServer(
     [property: JsonPropertyName("issuer")] string Issuer,
     [property: JsonPropertyName("authorization_endpoint")] string AuthorizationEndpoint,
@@ -103,22 +94,6 @@ public sealed class BerlinGroupClient(HttpClient http, HttpClient publicHttp)
         return new ScaPoll((await ReadAsync(response, cancellationToken)).GetProperty("scaStatus").GetString(), null);
     }
 
-    /// <summary>GET /v1/accounts. PSU-IP-Address only when the user is present, so the read does not use the daily budget.</summary>
-    public async Task<IReadOnlyList<BankAccount>> GetAccountsAsync(string consentId, string accessToken, string? psuIpAddress, CancellationToken cancellationToken)
-    {
-        using var request = Request(HttpMethod.Get, "/v1/accounts");
-        request.Headers.Add("Consent-ID", consentId);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        if (psuIpAddress is not null)
-        {
-            request.Headers.Add("PSU-IP-Address", psuIpAddress);
-        }
-
-        using var response = await http.SendAsync(request, cancellationToken);
-        return (await ReadAsync(response, cancellationToken)).GetProperty("accounts").Deserialize<List<BankAccount>>()
-            ?? throw new BankException("bank_error", "The bank listed no accounts.");
-    }
-
     /// <summary>Terminates a consent at the bank (DELETE /v1/consents/{id}); the bank revokes its tokens with it.</summary>
     public async Task DeleteConsentAsync(string consentId, CancellationToken cancellationToken)
     {
@@ -152,6 +127,14 @@ public sealed class BerlinGroupClient(HttpClient http, HttpClient publicHttp)
         {
             ["grant_type"] = "urn:openid:params:grant-type:ciba",
             ["auth_req_id"] = authorisationId,
+        }, cancellationToken);
+
+    /// <summary>New tokens for a refresh token; the bank rotates the refresh token, so the answer replaces both.</summary>
+    public Task<BankTokens> RefreshTokensAsync(string tokenEndpoint, string refreshToken, CancellationToken cancellationToken) =>
+        RequestTokensAsync(tokenEndpoint, new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = refreshToken,
         }, cancellationToken);
 
     private async Task<BankTokens> RequestTokensAsync(string tokenEndpoint, Dictionary<string, string> form, CancellationToken cancellationToken)

@@ -1,9 +1,10 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Psd2.Core.Accounts;
 using Psd2.Core.Audit;
 using Psd2.Core.ClientApps;
-using Psd2.Core.Accounts;
 using Psd2.Core.Connections;
+using Psd2.Core.Sync;
 using Psd2.Core.Users;
 
 namespace Psd2.Core.Persistence;
@@ -20,6 +21,9 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<Connection> Connections => Set<Connection>();
     public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<Balance> Balances => Set<Balance>();
+    public DbSet<Transaction> Transactions => Set<Transaction>();
+    public DbSet<SyncRun> SyncRuns => Set<SyncRun>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -58,6 +62,29 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
             account.HasIndex(a => new { a.UserId, a.InstitutionId, a.Iban, a.Currency }).IsUnique();
             account.HasOne<EndUser>().WithMany().HasForeignKey(a => a.UserId);
             account.HasOne<Connection>().WithMany().HasForeignKey(a => a.ConnectionId).OnDelete(DeleteBehavior.SetNull);
+        });
+
+        modelBuilder.Entity<Balance>(balance =>
+        {
+            balance.ToTable("balances");
+            balance.HasKey(b => new { b.AccountId, b.BalanceType, b.Currency });
+            balance.Property(b => b.Amount).HasPrecision(20, 4);
+            balance.HasOne<Account>().WithMany().HasForeignKey(b => b.AccountId);
+        });
+
+        modelBuilder.Entity<Transaction>(transaction =>
+        {
+            transaction.ToTable("transactions");
+            transaction.Property(t => t.Amount).HasPrecision(20, 4);
+            transaction.Property(t => t.Raw).HasColumnType("jsonb");
+            transaction.HasIndex(t => new { t.AccountId, t.BankTransactionId }).IsUnique();
+            transaction.HasOne<Account>().WithMany().HasForeignKey(t => t.AccountId);
+        });
+
+        modelBuilder.Entity<SyncRun>(run =>
+        {
+            run.ToTable("sync_runs");
+            run.HasOne<Connection>().WithMany().HasForeignKey(r => r.ConnectionId);
         });
 
         UseSnakeCaseColumns(modelBuilder);

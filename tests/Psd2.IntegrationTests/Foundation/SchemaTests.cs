@@ -48,7 +48,10 @@ public sealed class SchemaTests(AppFixture fixture)
         await db.AuditEvents.Take(1).ToListAsync();
         await db.Connections.Take(1).ToListAsync();
         await db.Accounts.Take(1).ToListAsync();
-        Assert.Equal(6, db.Model.GetEntityTypes().Count());
+        await db.Balances.Take(1).ToListAsync();
+        await db.Transactions.Take(1).ToListAsync();
+        await db.SyncRuns.Take(1).ToListAsync();
+        Assert.Equal(9, db.Model.GetEntityTypes().Count());
     }
 
     [Fact]
