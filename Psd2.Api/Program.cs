@@ -4,6 +4,7 @@ using Psd2.Api.ClientApps;
 using Psd2.Api.Connections;
 using Psd2.Api.Institutions;
 using Psd2.Api.OpenApi;
+using Psd2.Api.Sync;
 using Psd2.Api.Users;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults;
@@ -25,6 +26,7 @@ builder.AddInstitutions();
 builder.AddApiDocumentation();
 builder.AddBanking();
 builder.AddConnections();    // starting, activating and checking connections; decoupled orders polled in the background
+builder.AddSync();           // syncing accounts, balances and transactions, queued in the background
 
 var app = builder.Build();
 
@@ -37,6 +39,7 @@ app.MapInstitutionsApi();
 app.MapUsersApi();
 app.MapConnectionsApi();
 app.MapConnectCallback();
+app.MapSyncApi();
 app.MapAuditApi();
 
 app.Run();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.Banking;
 using Psd2.Core.Accounts;
+using Psd2.Core.Audit;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Connectors;
@@ -28,15 +29,15 @@ public sealed class ConnectionActivation(Psd2DbContext db, BankClients banks, To
         connection.ConsentCheckedAt = now;
         connection.NextPollAt = null;
         connection.SetStatus(ConnectionStatus.Active, null, now);
-        db.AuditEvents.Add(AuditRecords.For(requestId, time, "connection.authorised", connection.ClientAppId, connection.UserId, connection.Id, new { connection.Flow }));
-        db.AuditEvents.Add(AuditRecords.For(requestId, time, "token.exchanged", connection.ClientAppId, connection.UserId, connection.Id));
+        db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection.authorised", connection.ClientAppId, connection.UserId, connection.Id, new { connection.Flow }));
+        db.AuditEvents.Add(AuditEvent.Of(requestId, time, "token.exchanged", connection.ClientAppId, connection.UserId, connection.Id));
 
         IReadOnlyList<ConnectorAccount> accounts = [];
         try
         {
             var session = new ConnectorSession(connection.BankConsentId!, tokens.AccessToken, psuIpAddress, requestId ?? connection.Id.ToString());
             accounts = await banks.Connector(connection.InstitutionId).GetAccountsAsync(session, cancellationToken);
-            db.AuditEvents.Add(AuditRecords.For(requestId, time, "data.read", connection.ClientAppId, connection.UserId, connection.Id, new { resource = "accounts", count = accounts.Count }));
+            db.AuditEvents.Add(AuditEvent.Of(requestId, time, "data.read", connection.ClientAppId, connection.UserId, connection.Id, new { resource = "accounts", count = accounts.Count }));
         }
         catch (ConnectorException e)
         {
@@ -68,7 +69,7 @@ public sealed class ConnectionActivation(Psd2DbContext db, BankClients banks, To
         renewed.AccessTokenCipher = null;
         renewed.RefreshTokenCipher = null;
         renewed.SetStatus(ConnectionStatus.Revoked, "renewed", time.GetUtcNow());
-        db.AuditEvents.Add(AuditRecords.For(requestId, time, "connection.renewed", renewed.ClientAppId, renewed.UserId, renewed.Id,
+        db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection.renewed", renewed.ClientAppId, renewed.UserId, renewed.Id,
             new { replacedBy = successor.Id, terminatedAtBank = terminated }));
         await db.SaveChangesAsync(cancellationToken);
     }

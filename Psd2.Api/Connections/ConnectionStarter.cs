@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
+using Psd2.Core.Audit;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
@@ -82,7 +83,7 @@ public sealed partial class ConnectionStarter(
             CreatedAt = now, UpdatedAt = now, StatusChangedAt = now, AuthorisationDeadline = now + AuthorizationStates.Lifetime,
         };
         db.Connections.Add(connection);
-        db.AuditEvents.Add(AuditRecords.For(requestId, time, "connection.created", clientAppId, userId, connection.Id,
+        db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection.created", clientAppId, userId, connection.Id,
             new { connection.InstitutionId, flow, renews = renews?.Id }));
 
         var bank = banks.Client(request.InstitutionId);

@@ -66,7 +66,7 @@ public static class ConnectionsApi
         (_, var error) => ApiProblems.Problem(error!),
     };
 
-    private static async Task<IResult> VerifyAsync(Guid connectionId, HttpContext context, Psd2DbContext db, ConsentCheck check)
+    private static async Task<IResult> VerifyAsync(Guid connectionId, HttpContext context, Psd2DbContext db, ConsentChecks checks)
     {
         var connection = await FindAsync(db, context, connectionId);
         if (connection is null)
@@ -74,9 +74,13 @@ public static class ConnectionsApi
             return ApiProblems.NotFound("connection");
         }
 
-        if (await check.CheckAsync(connection, context.RequestId(), context.RequestAborted) is { } error)
+        try
         {
-            return ApiProblems.Problem(error);
+            await checks.CheckAsync(connection, context.RequestId(), context.RequestAborted);
+        }
+        catch (Exception e) when (BankCalls.IsBankFailure(e, context.RequestAborted))
+        {
+            return ApiProblems.Problem(BankCalls.Describe(e));
         }
 
         return TypedResults.Ok(await ViewAsync(db, connection, context.RequestAborted));

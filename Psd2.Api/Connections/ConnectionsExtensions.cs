@@ -1,3 +1,5 @@
+using Psd2.Core.Connections;
+
 namespace Psd2.Api.Connections;
 
 public static class ConnectionsExtensions
@@ -7,7 +9,7 @@ public static class ConnectionsExtensions
         builder.Services.AddSingleton<AuthorizationStates>();
         builder.Services.AddScoped<ConnectionStarter>();
         builder.Services.AddScoped<ConnectionActivation>();
-        builder.Services.AddScoped<ConsentCheck>();
+        builder.Services.AddScoped<ConsentChecks>();
         builder.Services.AddSingleton<DecoupledAuthorisationPoller>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DecoupledAuthorisationPoller>());
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.Banking;
+using Psd2.Core.Audit;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
@@ -152,7 +153,7 @@ public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, Ti
     {
         connection.NextPollAt = null;
         connection.SetStatus(status, reason, now);
-        db.AuditEvents.Add(AuditRecords.For(requestId: null, time, "connection." + status, connection.ClientAppId, connection.UserId, connection.Id, new { reason }));
+        db.AuditEvents.Add(AuditEvent.Of(null, time, "connection." + status, connection.ClientAppId, connection.UserId, connection.Id, new { reason }));
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -8,6 +8,8 @@ public sealed class SyncRun
     public Guid ConnectionId { get; set; }
     /// <summary>Run with the end user present (PSU-IP-Address sent, so it uses none of the daily budget).</summary>
     public bool UserPresent { get; set; }
+    /// <summary>The platform request that asked for the run; bank calls are logged with it beside their own X-Request-ID.</summary>
+    public string? RequestId { get; set; }
     public required string Status { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }

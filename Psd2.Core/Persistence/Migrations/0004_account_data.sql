@@ -41,6 +41,7 @@ CREATE TABLE sync_runs (
     client_app_id        uuid NOT NULL REFERENCES client_apps (id) ON DELETE CASCADE,
     connection_id        uuid NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
     user_present         boolean NOT NULL,
+    request_id           text NULL,
     status               text NOT NULL,
     created_at           timestamptz NOT NULL,
     started_at           timestamptz NULL,

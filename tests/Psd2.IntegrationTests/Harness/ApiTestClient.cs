@@ -78,6 +78,26 @@ internal sealed class ApiTestClient : IDisposable
         return await command.ExecuteScalarAsync() as string;
     }
 
+    /// <summary>Refreshes with the user present and waits for the sync run to finish.</summary>
+    public async Task<JsonElement> SyncAsync(Guid connectionId, TimeSpan? timeout = null)
+    {
+        using var started = await Api.PostAsJsonAsync($"/v1/connections/{connectionId}/refresh", new { psuIpAddress = BankData.PsuIp });
+        var text = await started.Content.ReadAsStringAsync();
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"{(int)started.StatusCode}: {text}");
+        var id = JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var run = await Api.GetFromJsonAsync<JsonElement>($"/v1/sync-runs/{id}");
+            if (run.GetProperty("status").GetString() is not ("queued" or "running") || DateTime.UtcNow > deadline)
+            {
+                return run;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     public static async Task<string?> CodeAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString();
 

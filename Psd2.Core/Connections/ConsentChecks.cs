@@ -1,0 +1,62 @@
+using Psd2.Core.Audit;
+using Psd2.Core.Banking;
+using Psd2.Core.Persistence;
+
+namespace Psd2.Core.Connections;
+
+/// <summary>
+/// Reads a live connection's consent status at the bank (a call that does not use the daily access budget) and
+/// applies it: a consent the PSU revoked at the bank, or that expired there, shows as such from this contact on;
+/// one within the renewal window is renewal_due.
+/// </summary>
+public sealed class ConsentChecks(Psd2DbContext db, BankClients banks, TimeProvider time)
+{
+    /// <summary>How long before validUntil a connection is renewal_due.</summary>
+    public const int RenewalWindowDays = 7;
+
+    /// <summary>Checks and saves; throws what the bank client throws when the bank cannot be asked.</summary>
+    public async Task CheckAsync(Connection connection, string? requestId, CancellationToken cancellationToken)
+    {
+        if (connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue) || connection.BankConsentId is null)
+        {
+            return;
+        }
+
+        var consentStatus = await banks.Client(connection.InstitutionId).GetConsentStatusAsync(connection.BankConsentId, cancellationToken);
+        Apply(connection, consentStatus, requestId);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Applies a consent status read at the bank to the connection (not saved).</summary>
+    public void Apply(Connection connection, string consentStatus, string? requestId)
+    {
+        var now = time.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        connection.ConsentCheckedAt = now;
+        var ended = ConsentStatusMapping.Ended(consentStatus);
+        if (ended is null && connection.ValidUntil < today)
+        {
+            ended = (ConnectionStatus.Expired, "consent_expired");
+        }
+
+        if (ended is var (status, reason))
+        {
+            End(connection, status, reason, requestId);
+        }
+        else if (connection.Status == ConnectionStatus.Active && connection.ValidUntil <= today.AddDays(RenewalWindowDays))
+        {
+            connection.SetStatus(ConnectionStatus.RenewalDue, "consent_expires_soon", now);
+            db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection.renewal_due", connection.ClientAppId, connection.UserId, connection.Id));
+        }
+    }
+
+    /// <summary>The consent is over: the tokens are forgotten and the connection shows why (not saved).</summary>
+    public void End(Connection connection, string status, string reason, string? requestId)
+    {
+        connection.AccessTokenCipher = null;
+        connection.RefreshTokenCipher = null;
+        connection.NextRefreshAt = null;
+        connection.SetStatus(status, reason, time.GetUtcNow());
+        db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection." + status, connection.ClientAppId, connection.UserId, connection.Id, new { reason }));
+    }
+}

@@ -1,0 +1,145 @@
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Psd2.Core.Accounts;
+using Psd2.Core.Audit;
+using Psd2.Core.Banking;
+using Psd2.Core.Connections;
+using Psd2.Core.Connectors;
+using Psd2.Core.Persistence;
+
+namespace Psd2.Core.Sync;
+
+/// <summary>
+/// Runs one sync of a connection: lists its accounts (linking them to their stable ids), then syncs each account
+/// all-or-nothing. An expired token is refreshed once and the call retried; a consent the bank no longer honours
+/// ends the connection; a spent daily budget records when the next read is allowed. The run records counts and outcome.
+/// </summary>
+public sealed class ConnectionSync(
+    Psd2DbContext db, BankClients banks, ConnectionTokens tokens, AccountSync accounts, ConsentChecks consents,
+    TimeProvider time, ILogger<ConnectionSync> logger)
+{
+    public async Task<SyncRun> RunAsync(Guid syncRunId, string? psuIpAddress, CancellationToken cancellationToken)
+    {
+        var run = await db.SyncRuns.SingleAsync(r => r.Id == syncRunId, cancellationToken);
+        var connection = await db.Connections.SingleAsync(c => c.Id == run.ConnectionId, cancellationToken);
+        run.Status = SyncRunStatus.Running;
+        run.StartedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+
+        if (connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue))
+        {
+            return await FinishAsync(run, connection, "connection_not_active", cancellationToken);
+        }
+
+        var requestId = run.RequestId ?? run.Id.ToString();
+        var connector = banks.Connector(connection.InstitutionId);
+        var session = new StrongBox<ConnectorSession>(tokens.Session(connection, psuIpAddress, requestId));
+        string? errorCode = null;
+        try
+        {
+            var listed = await WithTokenRefreshAsync(connection, session, s => connector.GetAccountsAsync(s, cancellationToken), cancellationToken);
+            var linked = await AccountLinks.LinkAsync(db, connection, listed, time.GetUtcNow(), logger, cancellationToken);
+            var historyFrom = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-banks.Institution(connection.InstitutionId).MaxHistoryDays);
+            foreach (var account in linked)
+            {
+                try
+                {
+                    var result = await WithTokenRefreshAsync(connection, session,
+                        s => accounts.SyncAsync(account, connector, s, connection.Access, historyFrom, cancellationToken), cancellationToken);
+                    run.AccountsSynced++;
+                    run.TransactionsAdded += result.Added;
+                    run.TransactionsUpdated += result.Updated;
+                    run.TransactionsRemoved += result.Removed;
+                }
+                catch (ConnectorException e) when (e.Failure is ConnectorFailure.Transient or ConnectorFailure.Refused)
+                {
+                    // This account keeps its previous data; the others go on.
+                    logger.LogWarning(e, "Sync {SyncRunId}: account {AccountId} failed ({BankCode})", run.Id, account.Id, e.BankCode);
+                    run.AccountsFailed++;
+                    errorCode ??= Code(e);
+                }
+            }
+        }
+        catch (ConnectorException e)
+        {
+            logger.LogWarning(e, "Sync {SyncRunId} of connection {ConnectionId} stopped ({BankCode})", run.Id, connection.Id, e.BankCode);
+            errorCode = Code(e);
+            run.NextAllowedAt = e.NextAllowedAt;
+            await EndConsentIfOverAsync(connection, e, requestId, cancellationToken);
+        }
+
+        return await FinishAsync(run, connection, errorCode, cancellationToken);
+    }
+
+    /// <summary>Runs a bank call; when the bank says the access token expired, refreshes it once and runs the call again.</summary>
+    private async Task<T> WithTokenRefreshAsync<T>(
+        Connection connection, StrongBox<ConnectorSession> session, Func<ConnectorSession, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(session.Value!);
+        }
+        catch (ConnectorException e) when (e.Failure == ConnectorFailure.TokenExpired)
+        {
+            session.Value = await tokens.RefreshAsync(connection, session.Value!, cancellationToken);
+            return await call(session.Value);
+        }
+    }
+
+    /// <summary>The bank says the consent is over: ask for its status (free of the budget) to say why, and end the connection.</summary>
+    private async Task EndConsentIfOverAsync(Connection connection, ConnectorException e, string requestId, CancellationToken cancellationToken)
+    {
+        if (e.Failure == ConnectorFailure.ConsentExpired)
+        {
+            consents.End(connection, ConnectionStatus.Expired, "consent_expired", requestId);
+        }
+        else if (e.Failure is ConnectorFailure.ConsentInvalid or ConnectorFailure.TokenExpired)
+        {
+            try
+            {
+                await consents.CheckAsync(connection, requestId, cancellationToken);
+            }
+            catch (Exception statusError) when (statusError is BankException or HttpRequestException)
+            {
+                logger.LogWarning(statusError, "Reading the consent status of connection {ConnectionId} failed", connection.Id);
+            }
+
+            if (connection.Status is ConnectionStatus.Active or ConnectionStatus.RenewalDue)
+            {
+                // The bank still calls the consent valid but refuses its tokens: the user must authenticate again.
+                consents.End(connection, ConnectionStatus.Failed, "reauthentication_required", requestId);
+            }
+        }
+    }
+
+    private async Task<SyncRun> FinishAsync(SyncRun run, Connection connection, string? errorCode, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        run.FinishedAt = now;
+        run.ErrorCode = errorCode;
+        run.Status = errorCode is null ? SyncRunStatus.Succeeded : run.AccountsSynced > 0 ? SyncRunStatus.PartiallyFailed : SyncRunStatus.Failed;
+        if (run.AccountsSynced > 0)
+        {
+            connection.LastSyncedAt = now;
+        }
+
+        db.AuditEvents.Add(AuditEvent.Of(run.RequestId, time, "sync.completed", connection.ClientAppId, connection.UserId, connection.Id, new
+        {
+            syncRunId = run.Id, run.Status, run.AccountsSynced, run.AccountsFailed, run.TransactionsAdded, run.TransactionsUpdated,
+            run.TransactionsRemoved, run.ErrorCode,
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+        return run;
+    }
+
+    private static string Code(ConnectorException e) => e.Failure switch
+    {
+        ConnectorFailure.ConsentExpired => "consent_expired",
+        ConnectorFailure.ConsentInvalid => "consent_invalid",
+        ConnectorFailure.AccessExceeded => "access_exceeded",
+        ConnectorFailure.TokenExpired => "token_expired",
+        ConnectorFailure.Transient => "bank_unavailable",
+        _ => "bank_refused",
+    };
+}

@@ -1,0 +1,48 @@
+using Psd2.Core.Audit;
+using Psd2.Core.Banking;
+using Psd2.Core.Connections;
+using Psd2.Core.Connectors;
+using Psd2.Core.Persistence;
+using Psd2.Core.Security;
+
+namespace Psd2.Core.Sync;
+
+/// <summary>A connection's bank tokens: decrypted only for the call that needs them, refreshed (and rotated) when the bank says so.</summary>
+public sealed class ConnectionTokens(Psd2DbContext db, BankClients banks, TokenProtector protector, TimeProvider time)
+{
+    public ConnectorSession Session(Connection connection, string? psuIpAddress, string platformRequestId) => new(
+        connection.BankConsentId ?? throw new InvalidOperationException("The connection holds no consent."),
+        protector.Unprotect(connection.AccessTokenCipher ?? throw new ConnectorException(ConnectorFailure.ConsentInvalid, "no_token", "The connection holds no token."), connection.Id),
+        psuIpAddress, platformRequestId);
+
+    /// <summary>
+    /// Exchanges the refresh token for new tokens and stores both encrypted. A refusal means the user must
+    /// authenticate again: it surfaces as <see cref="ConnectorFailure.ConsentInvalid"/>.
+    /// </summary>
+    public async Task<ConnectorSession> RefreshAsync(Connection connection, ConnectorSession session, CancellationToken cancellationToken)
+    {
+        var refreshToken = protector.Unprotect(
+            connection.RefreshTokenCipher ?? throw new ConnectorException(ConnectorFailure.ConsentInvalid, "no_token", "The connection holds no refresh token."), connection.Id);
+        BankTokens tokens;
+        try
+        {
+            tokens = await banks.Client(connection.InstitutionId).RefreshTokensAsync(banks.Institution(connection.InstitutionId).TokenPath, refreshToken, cancellationToken);
+        }
+        catch (BankException e) when (e.IsRefusal)
+        {
+            throw new ConnectorException(ConnectorFailure.ConsentInvalid, e.Code, "The bank refused to refresh the tokens.", inner: e);
+        }
+        catch (Exception e) when (e is BankException or HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new ConnectorException(ConnectorFailure.Transient, "token_refresh_failed", "The bank could not refresh the tokens.", inner: e);
+        }
+
+        connection.AccessTokenCipher = protector.Protect(tokens.AccessToken, connection.Id);
+        connection.RefreshTokenCipher = protector.Protect(tokens.RefreshToken, connection.Id);
+        connection.AccessTokenExpiresAt = time.GetUtcNow().AddSeconds(tokens.ExpiresIn);
+        connection.UpdatedAt = time.GetUtcNow();
+        db.AuditEvents.Add(AuditEvent.Of(session.PlatformRequestId, time, "token.refreshed", connection.ClientAppId, connection.UserId, connection.Id));
+        await db.SaveChangesAsync(cancellationToken);
+        return session with { AccessToken = tokens.AccessToken };
+    }
+}
