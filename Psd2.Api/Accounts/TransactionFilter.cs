@@ -1,0 +1,112 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Psd2.Core.Accounts;
+
+namespace Psd2.Api.Accounts;
+
+/// <summary>
+/// The transaction filters the read API and the exports share: <c>dateFrom</c>, <c>dateTo</c> (on the booking date,
+/// or the value date while pending), <c>status</c> (booked | pending), <c>minAmount</c>, <c>maxAmount</c> (signed)
+/// and <c>text</c> (in the remittance text or the counterparty's name, case-insensitive).
+/// </summary>
+public sealed record TransactionFilter(DateOnly? DateFrom, DateOnly? DateTo, string? Status, decimal? MinAmount, decimal? MaxAmount, string? Text)
+{
+    public static (TransactionFilter? Filter, ApiError? Error) Parse(IQueryCollection query)
+    {
+        DateOnly? dateFrom = null, dateTo = null;
+        decimal? min = null, max = null;
+        if (!TryDate(query, "dateFrom", ref dateFrom) || !TryDate(query, "dateTo", ref dateTo))
+        {
+            return (null, ApiError.Invalid(query.ContainsKey("dateFrom") && dateFrom is null ? "dateFrom" : "dateTo", "A date as yyyy-MM-dd."));
+        }
+
+        if (!TryAmount(query, "minAmount", ref min) || !TryAmount(query, "maxAmount", ref max))
+        {
+            return (null, ApiError.Invalid(query.ContainsKey("minAmount") && min is null ? "minAmount" : "maxAmount", "A decimal amount such as -12.50."));
+        }
+
+        var status = query["status"].ToString() is { Length: > 0 } s ? s : null;
+        if (status is not (null or TransactionStatus.Booked or TransactionStatus.Pending))
+        {
+            return (null, ApiError.Invalid("status", "booked or pending."));
+        }
+
+        var text = query["text"].ToString() is { Length: > 0 } t ? t : null;
+        if (text?.Length > 100)
+        {
+            return (null, ApiError.Invalid("text", "At most 100 characters."));
+        }
+
+        if (dateFrom > dateTo || min > max)
+        {
+            return (null, ApiError.Invalid(dateFrom > dateTo ? "dateFrom" : "minAmount", "The range is empty: its start lies after its end."));
+        }
+
+        return (new TransactionFilter(dateFrom, dateTo, status, min, max, text), null);
+    }
+
+    public IQueryable<Transaction> Apply(IQueryable<Transaction> transactions)
+    {
+        if (DateFrom is { } from)
+        {
+            transactions = transactions.Where(t => t.SortDate >= from);
+        }
+
+        if (DateTo is { } to)
+        {
+            transactions = transactions.Where(t => t.SortDate <= to);
+        }
+
+        if (Status is { } status)
+        {
+            transactions = transactions.Where(t => t.Status == status);
+        }
+
+        if (MinAmount is { } min)
+        {
+            transactions = transactions.Where(t => t.Amount >= min);
+        }
+
+        if (MaxAmount is { } max)
+        {
+            transactions = transactions.Where(t => t.Amount <= max);
+        }
+
+        if (Text is { } text)
+        {
+            var pattern = "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            transactions = transactions.Where(t => EF.Functions.ILike(t.Remittance ?? "", pattern)
+                || EF.Functions.ILike(t.CounterpartyName ?? "", pattern));
+        }
+
+        return transactions;
+    }
+
+    /// <summary>A stable text form of the filter, for cache keys.</summary>
+    public override string ToString() => string.Join('|', DateFrom?.ToString("O", CultureInfo.InvariantCulture), DateTo?.ToString("O", CultureInfo.InvariantCulture),
+        Status, MinAmount?.ToString(CultureInfo.InvariantCulture), MaxAmount?.ToString(CultureInfo.InvariantCulture), Text);
+
+    private static bool TryDate(IQueryCollection query, string name, ref DateOnly? value)
+    {
+        if (query[name].ToString() is not { Length: > 0 } text)
+        {
+            return true;
+        }
+
+        var ok = DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date);
+        value = ok ? date : null;
+        return ok;
+    }
+
+    private static bool TryAmount(IQueryCollection query, string name, ref decimal? value)
+    {
+        if (query[name].ToString() is not { Length: > 0 } text)
+        {
+            return true;
+        }
+
+        var ok = decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount);
+        value = ok ? amount : null;
+        return ok;
+    }
+}
