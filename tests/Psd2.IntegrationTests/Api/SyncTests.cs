@@ -66,6 +66,100 @@ public sealed class SyncTests(AppFixture fixture) : IDisposable
         Assert.Equal("connection_not_active", await ApiTestClient.CodeAsync(revoked));
     }
 
+    [Fact]
+    public async Task PendingThatBooksAcrossTwoSyncsKeepsItsIdAndLeavesNoDuplicate()
+    {
+        using var client = await ApiTestClient.CreateAsync(fixture.App);
+        var id = (await client.ActiveDecoupledConnectionAsync(await _bank.CreatePsuAsync(accounts: 2))).GetProperty("id").GetGuid();
+        try
+        {
+            Assert.Equal("succeeded", (await client.SyncAsync(id)).GetProperty("status").GetString());
+            var pendingBefore = await RowsAsync(id, "status = 'pending'");
+            Assert.NotEmpty(pendingBefore);
+
+            await _bank.AdvanceClockAsync(4);
+            var second = await client.SyncAsync(id);
+
+            Assert.Equal("succeeded", second.GetProperty("status").GetString());
+            var after = await RowsAsync(id, "true");
+            Assert.DoesNotContain(after.GroupBy(r => r.EntryReference), g => g.Count() > 1);
+            Assert.DoesNotContain(after.GroupBy(r => r.BankTransactionId), g => g.Count() > 1);
+            var byId = after.ToDictionary(r => r.Id);
+            var booked = pendingBefore.Where(p => byId.TryGetValue(p.Id, out var now) && now.Status == "booked").ToList();
+            Assert.NotEmpty(booked);
+            Assert.All(booked, p => Assert.NotEqual(p.BankTransactionId, byId[p.Id].BankTransactionId));
+            Assert.All(pendingBefore.Where(p => !byId.ContainsKey(p.Id)), p => Assert.DoesNotContain(after, r => r.EntryReference == p.EntryReference));
+            Assert.True(second.GetProperty("transactionsUpdated").GetInt32() >= booked.Count);
+        }
+        finally
+        {
+            await _bank.ResetBankAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AFaultOnAPageLeavesTheEarlierDataIntactAndTheNextSyncCompletes()
+    {
+        using var client = await ApiTestClient.CreateAsync(fixture.App);
+        var id = (await client.ActiveDecoupledConnectionAsync(await _bank.CreatePsuAsync(accounts: 1))).GetProperty("id").GetGuid();
+        var consentId = await client.BankConsentIdAsync(id);
+        try
+        {
+            // The first sync reads two years: many pages; the third one fails, so nothing of the account is written.
+            await SetFaultAsync(new { unavailableRate = 1.0, onlyPage = 3, onlyConsentId = consentId });
+            var failed = await client.SyncAsync(id);
+            Assert.Equal("failed", failed.GetProperty("status").GetString());
+            Assert.Equal("bank_unavailable", failed.GetProperty("errorCode").GetString());
+            Assert.Empty(await RowsAsync(id, "true"));
+
+            await _bank.Admin.DeleteAsync("/sandbox/faults");
+            Assert.Equal("succeeded", (await client.SyncAsync(id)).GetProperty("status").GetString());
+            var synced = await TransactionStateAsync(id);
+            Assert.NotEmpty(synced);
+
+            // Later: new transactions at the bank, and the first page of the next sync fails: the earlier data stays as it was.
+            await _bank.AdvanceClockAsync(3);
+            await SetFaultAsync(new { unavailableRate = 1.0, onlyPage = 1, onlyConsentId = consentId });
+            Assert.Equal("failed", (await client.SyncAsync(id)).GetProperty("status").GetString());
+            Assert.Equal(synced, await TransactionStateAsync(id));
+
+            await _bank.Admin.DeleteAsync("/sandbox/faults");
+            var recovered = await client.SyncAsync(id);
+            Assert.Equal("succeeded", recovered.GetProperty("status").GetString());
+            Assert.True(recovered.GetProperty("transactionsAdded").GetInt32() > 0);
+        }
+        finally
+        {
+            await _bank.ResetBankAsync();
+        }
+    }
+
+    private async Task SetFaultAsync(object rule)
+    {
+        using var response = await _bank.Admin.PutAsJsonAsync("/sandbox/faults/transactions", rule);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    private sealed record Row(Guid Id, string BankTransactionId, string? EntryReference, string Status);
+
+    private async Task<List<Row>> RowsAsync(Guid connectionId, string where)
+    {
+        await using var db = new NpgsqlConnection(fixture.App.GetConnectionString("psd2db"));
+        await db.OpenAsync();
+        await using var command = new NpgsqlCommand($"""
+            SELECT t.id, t.bank_transaction_id, t.entry_reference, t.status FROM transactions t JOIN accounts a ON a.id = t.account_id
+            WHERE a.connection_id = $1 AND {where}
+            """, db) { Parameters = { new() { Value = connectionId } } };
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<Row>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new Row(reader.GetGuid(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3)));
+        }
+
+        return rows;
+    }
+
     /// <summary>Every transaction of the connection's accounts as (bank id, status, updated_at): equal means nothing was written.</summary>
     private async Task<List<string>> TransactionStateAsync(Guid connectionId)
     {
