@@ -9,7 +9,8 @@ namespace Psd2.ServiceDefaults.Resilience;
 /// <summary>
 /// Sends every request through the standard resilience pipeline, outermost first: total timeout, retry,
 /// circuit breaker, attempt timeout. Transient outcomes are 5xx, 408, 429, <see cref="HttpRequestException"/>
-/// and an attempt timing out; only idempotent methods are retried.
+/// and an attempt timing out; only idempotent methods are retried. A response whose Retry-After exceeds
+/// <see cref="StandardResilienceOptions.MaxRetryAfter"/> is not transient: it is returned as it is.
 /// </summary>
 /// <remarks>
 /// The pipeline holds the circuit breaker's state, so handlers of one client must share one pipeline
@@ -49,7 +50,7 @@ public sealed class ResilienceHandler : DelegatingHandler
             BackoffType = options.BackoffType,
             UseJitter = options.UseJitter,
             Delay = options.RetryDelay,
-            ShouldHandle = static args => new ValueTask<bool>(IsRetryable(args.Context) && IsTransient(args.Outcome)),
+            ShouldHandle = args => new ValueTask<bool>(IsRetryable(args.Context) && IsTransient(args.Outcome, options.MaxRetryAfter, time)),
         };
         if (options.ShouldRetryAfterHeader)
         {
@@ -66,7 +67,7 @@ public sealed class ResilienceHandler : DelegatingHandler
                 SamplingDuration = options.CircuitBreakerSamplingDuration,
                 MinimumThroughput = options.CircuitBreakerMinimumThroughput,
                 BreakDuration = options.CircuitBreakerBreakDuration,
-                ShouldHandle = static args => new ValueTask<bool>(IsTransient(args.Outcome)),
+                ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome, options.MaxRetryAfter, time)),
             })
             .AddTimeout(new TimeoutStrategyOptions { Name = "AttemptTimeout", Timeout = options.AttemptTimeout })
             .Build();
@@ -134,10 +135,10 @@ public sealed class ResilienceHandler : DelegatingHandler
         || method == HttpMethod.Delete
         || method == HttpMethod.Trace;
 
-    private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
+    private static bool IsTransient(Outcome<HttpResponseMessage> outcome, TimeSpan maxRetryAfter, TimeProvider time) => outcome switch
     {
         { Exception: HttpRequestException or TimeoutRejectedException } => true,
-        { Exception: null, Result: { } response } => IsTransient(response.StatusCode),
+        { Exception: null, Result: { } response } => IsTransient(response.StatusCode) && !(GetRetryAfter(response, time) > maxRetryAfter),
         _ => false,
     };
 

@@ -33,6 +33,13 @@ public sealed class StandardResilienceOptions
     /// </summary>
     public bool ShouldRetryAfterHeader { get; set; } = true;
 
+    /// <summary>
+    /// A <c>Retry-After</c> longer than this is the server's decision (a quota spent until tomorrow), not a passing
+    /// fault: the response goes straight back to the caller, unretried and not counted by the circuit breaker.
+    /// Default 30 s.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Share of handled failures within the sampling window that opens the circuit. Default 0.1.</summary>
     public double CircuitBreakerFailureRatio { get; set; } = 0.1;
 

@@ -181,6 +181,29 @@ public sealed class ResilienceHandlerTests
     }
 
     [Fact]
+    public async Task Retry_after_longer_than_the_limit_returns_the_response_unretried_and_leaves_the_circuit_closed()
+    {
+        var time = new RetryWaitRecordingTimeProvider(DateTimeOffset.UnixEpoch);
+        var options = SlowTimeoutOptions();
+        var quotaSpent = new RetryConditionHeaderValue(TimeSpan.FromHours(9));
+        var inner = ScriptedHandler.Returning(
+            Respond(HttpStatusCode.TooManyRequests, quotaSpent), Respond(HttpStatusCode.TooManyRequests, quotaSpent),
+            Respond(HttpStatusCode.TooManyRequests, quotaSpent), Respond(HttpStatusCode.OK));
+        using var handler = new ResilienceHandler(options, time) { InnerHandler = inner };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri("http://bank.test") };
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await client.GetAsync("/v1/accounts");
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests, HttpStatusCode.OK], statuses);
+        Assert.Empty(time.Waits);
+    }
+
+    [Fact]
     public async Task Retry_after_is_ignored_when_switched_off()
     {
         var time = new RetryWaitRecordingTimeProvider(DateTimeOffset.UnixEpoch);

@@ -134,9 +134,35 @@ public sealed class SyncTests(AppFixture fixture) : IDisposable
         }
     }
 
-    private async Task SetFaultAsync(object rule)
+    [Fact]
+    public async Task ABankThatSaysTheDailyBudgetIsSpentGivesAccessExceededWithTheNextAllowedTimeAtOnce()
     {
-        using var response = await _bank.Admin.PutAsJsonAsync("/sandbox/faults/transactions", rule);
+        using var client = await ApiTestClient.CreateAsync(fixture.App);
+        var id = (await client.ActiveDecoupledConnectionAsync(await _bank.CreatePsuAsync(accounts: 1))).GetProperty("id").GetGuid();
+        try
+        {
+            await SetFaultAsync(new { tooManyRequestsRate = 1.0, retryAfterSeconds = 3600, onlyConsentId = await client.BankConsentIdAsync(id) }, "accounts");
+            var started = DateTimeOffset.UtcNow;
+
+            var run = await client.SyncAsync(id);
+
+            Assert.Equal("failed", run.GetProperty("status").GetString());
+            Assert.Equal("access_exceeded", run.GetProperty("errorCode").GetString());
+            var nextAllowed = run.GetProperty("nextAllowedAt").GetDateTimeOffset();
+            Assert.InRange(nextAllowed, started.AddHours(1).AddMinutes(-1), started.AddHours(1).AddMinutes(1));
+            // Not retried against a Retry-After of hours: the run ends at once.
+            Assert.True(run.GetProperty("finishedAt").GetDateTimeOffset() - run.GetProperty("startedAt").GetDateTimeOffset() < TimeSpan.FromSeconds(5));
+            Assert.Equal("active", (await client.GetConnectionAsync(id)).GetProperty("status").GetString());
+        }
+        finally
+        {
+            await _bank.ResetBankAsync();
+        }
+    }
+
+    private async Task SetFaultAsync(object rule, string endpoint = "transactions")
+    {
+        using var response = await _bank.Admin.PutAsJsonAsync($"/sandbox/faults/{endpoint}", rule);
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
     }
 
