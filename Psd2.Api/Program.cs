@@ -1,6 +1,7 @@
 using Psd2.Api.Audit;
 using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
+using Psd2.Api.Connect;
 using Psd2.Api.Connections;
 using Psd2.Api.Institutions;
 using Psd2.Api.OpenApi;
@@ -27,11 +28,13 @@ builder.AddApiDocumentation();
 builder.AddBanking();
 builder.AddConnections();    // starting, activating and checking connections; decoupled orders polled in the background
 builder.AddSync();           // syncing accounts, balances and transactions, queued in the background
+builder.AddConnectPages();   // the hosted Connect page: links and sessions in Redis, server-rendered forms
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
 app.UseApiKeys();            // every /v1 call acts for one client app
+app.UseAntiforgery();        // the Connect page's form
 
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();   // /openapi/v1.json and Swagger UI at /swagger
@@ -40,6 +43,8 @@ app.MapUsersApi();
 app.MapConnectionsApi();
 app.MapConnectCallback();
 app.MapSyncApi();
+app.MapConnectLinksApi();
+app.MapConnectPages();       // /connect/{token}: pick a bank, sign in, see the outcome
 app.MapAuditApi();
 
 app.Run();

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Makes sure the machine has what the app and its tests run: the .NET 10 SDK, PostgreSQL and Redis
-# server binaries. As root it installs missing Debian packages; otherwise it says what to install.
+# server binaries, and Chromium for the browser tests. As root it installs missing Debian packages;
+# otherwise it says what to install.
 set -euo pipefail
 
 missing=()
 command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required: https://dotnet.microsoft.com/download" >&2; exit 1; }
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
+# The browser tests drive this Chromium through Playwright (Harness/Browser.cs), so Playwright downloads no browser.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
