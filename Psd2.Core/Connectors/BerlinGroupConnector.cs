@@ -34,26 +34,47 @@ public sealed partial class BerlinGroupConnector(HttpClient http, TimeProvider t
         }).ToList();
     }
 
+    /// <remarks>The next page is requested as soon as its link is known, so the bank works on it while the caller stores this one.</remarks>
     public async IAsyncEnumerable<IReadOnlyList<ConnectorTransaction>> GetTransactionsAsync(
         ConnectorSession session, string accountResourceId, DateOnly dateFrom, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string? url = $"/v1/accounts/{Uri.EscapeDataString(accountResourceId)}/transactions?bookingStatus=both"
+        var url = $"/v1/accounts/{Uri.EscapeDataString(accountResourceId)}/transactions?bookingStatus=both"
             + $"&dateFrom={dateFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
-        while (url is not null)
+        var next = GetAsync(session, url, cancellationToken);
+        while (next is not null)
         {
-            using var body = await GetAsync(session, url, cancellationToken);
-            var report = body.RootElement.GetProperty("transactions");
-            var page = new List<ConnectorTransaction>();
-            foreach (var (list, booked) in new[] { ("booked", true), ("pending", false) })
+            List<ConnectorTransaction> page;
+            using (var body = await next)
             {
-                if (report.TryGetProperty(list, out var items) && items.ValueKind == JsonValueKind.Array)
+                next = null;
+                var report = body.RootElement.GetProperty("transactions");
+                if (report.TryGetProperty("_links", out var links) && links.TryGetProperty("next", out var link) && link.GetProperty("href").GetString() is { } href)
                 {
-                    page.AddRange(items.EnumerateArray().Select(t => Transaction(t, booked)));
+                    next = GetAsync(session, href, cancellationToken);
+                }
+
+                page = [];
+                foreach (var (list, booked) in new[] { ("booked", true), ("pending", false) })
+                {
+                    if (report.TryGetProperty(list, out var items) && items.ValueKind == JsonValueKind.Array)
+                    {
+                        page.AddRange(items.EnumerateArray().Select(t => Transaction(t, booked)));
+                    }
                 }
             }
 
-            yield return page;
-            url = report.TryGetProperty("_links", out var links) && links.TryGetProperty("next", out var next) ? next.GetProperty("href").GetString() : null;
+            try
+            {
+                yield return page;
+            }
+            finally
+            {
+                // A consumer that stops early (or fails) must not leave a request running unobserved.
+                if (next is not null && !next.IsCompleted)
+                {
+                    await next.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                }
+            }
         }
     }
 

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Psd2.Core.Accounts;
@@ -16,7 +18,7 @@ public readonly record struct AccountSyncResult(int Added, int Updated, int Remo
 /// reconcile pending transactions that booked under a new id (entryReference, then fingerprint), upsert only what
 /// changed, and remove pending ones the bank no longer lists. A failure on any page rolls everything back.
 /// </summary>
-public sealed class AccountSync(NpgsqlDataSource dataSource, TimeProvider time)
+public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvider time, ILogger<AccountSync> logger)
 {
     /// <summary>Later syncs start this many days before the last booked date, to catch late bookings.</summary>
     public const int OverlapDays = 7;
@@ -36,8 +38,11 @@ public sealed class AccountSync(NpgsqlDataSource dataSource, TimeProvider time)
         if (access.Contains(Connections.ConnectionAccess.Transactions))
         {
             var from = await FromDateAsync(connection, account.Id, historyFrom, cancellationToken);
-            await StageAsync(connection, connector.GetTransactionsAsync(session, account.BankResourceId, from, cancellationToken), cancellationToken);
+            var started = Stopwatch.GetTimestamp();
+            var staged = await StageAsync(connection, connector.GetTransactionsAsync(session, account.BankResourceId, from, cancellationToken), cancellationToken);
+            var fetched = Stopwatch.GetElapsedTime(started);
             result = await MergeAsync(connection, account.Id, from, now, cancellationToken);
+            LogSynced(account.Id, staged, from, fetched.TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - fetched).TotalMilliseconds, result.Added, result.Updated, result.Removed);
         }
 
         if (balances is not null)
@@ -62,8 +67,9 @@ public sealed class AccountSync(NpgsqlDataSource dataSource, TimeProvider time)
             : historyFrom;
     }
 
-    private static async Task StageAsync(NpgsqlConnection connection, IAsyncEnumerable<IReadOnlyList<ConnectorTransaction>> pages, CancellationToken cancellationToken)
+    private static async Task<int> StageAsync(NpgsqlConnection connection, IAsyncEnumerable<IReadOnlyList<ConnectorTransaction>> pages, CancellationToken cancellationToken)
     {
+        var rows = 0;
         await ExecuteAsync(connection, """
             CREATE TEMP TABLE staging (
                 id uuid, bank_transaction_id text, entry_reference text, status text, amount numeric, currency text,
@@ -76,6 +82,7 @@ public sealed class AccountSync(NpgsqlDataSource dataSource, TimeProvider time)
         {
             await foreach (var page in pages.WithCancellation(cancellationToken))
             {
+                rows += page.Count;
                 foreach (var t in page)
                 {
                     await importer.StartRowAsync(cancellationToken);
@@ -101,12 +108,17 @@ public sealed class AccountSync(NpgsqlDataSource dataSource, TimeProvider time)
         }
 
         await ExecuteAsync(connection, "CREATE INDEX ON staging (bank_transaction_id); ANALYZE staging", cancellationToken);
+        return rows;
     }
 
     private static async Task<AccountSyncResult> MergeAsync(NpgsqlConnection connection, Guid accountId, DateOnly from, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var reconciled = await ExecuteAsync(connection, Reconcile("entry_reference"), cancellationToken, accountId, now)
-            + await ExecuteAsync(connection, Reconcile("fingerprint"), cancellationToken, accountId, now);
+        var reconciled = 0;
+        if (await AnyPendingGoneAsync(connection, accountId, cancellationToken))
+        {
+            reconciled = await ExecuteAsync(connection, Reconcile("entry_reference"), cancellationToken, accountId, now)
+                + await ExecuteAsync(connection, Reconcile("fingerprint"), cancellationToken, accountId, now);
+        }
 
         await using var upsert = new NpgsqlCommand(Upsert, connection) { Parameters = { new() { Value = accountId }, new() { Value = now } } };
         await using var reader = await upsert.ExecuteReaderAsync(cancellationToken);
@@ -120,6 +132,16 @@ public sealed class AccountSync(NpgsqlDataSource dataSource, TimeProvider time)
               AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.bank_transaction_id = t.bank_transaction_id)
             """, cancellationToken, accountId, from);
         return new AccountSyncResult(added, updated + reconciled, removed);
+    }
+
+    /// <summary>Whether any pending transaction is no longer listed; usually none, and then reconciling (two sorts of the staging table) is skipped.</summary>
+    private static async Task<bool> AnyPendingGoneAsync(NpgsqlConnection connection, Guid accountId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT EXISTS (SELECT 1 FROM transactions t WHERE t.account_id = $1 AND t.status = 'pending'
+                           AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.bank_transaction_id = t.bank_transaction_id))
+            """, connection) { Parameters = { new() { Value = accountId } } };
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>
@@ -200,6 +222,10 @@ public sealed class AccountSync(NpgsqlDataSource dataSource, TimeProvider time)
 
     private static Task WriteAsync(NpgsqlBinaryImporter importer, DateOnly? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
         value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value.Value, type, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Account {AccountId}: {Staged} transactions since {From} fetched and staged in {FetchMs:0} ms, merged in {MergeMs:0} ms ({Added} added, {Updated} updated, {Removed} removed)")]
+    private partial void LogSynced(Guid accountId, int staged, DateOnly from, double fetchMs, double mergeMs, int added, int updated, int removed);
 
     private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] parameters)
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Psd2.Bench;
 
 /// <summary>Command line: <c>--duration 10 --warmup 3 --concurrency 16 --deep-page 6 --echo</c>.</summary>
-public sealed record BenchOptions(TimeSpan Duration, TimeSpan Warmup, int Concurrency, int DeepPage, bool EchoConsole)
+public sealed record BenchOptions(TimeSpan Duration, TimeSpan Warmup, int Concurrency, int DeepPage, bool EchoConsole, bool Ingest = false)
 {
     public const string Usage =
         """
@@ -12,6 +12,7 @@ public sealed record BenchOptions(TimeSpan Duration, TimeSpan Warmup, int Concur
           --warmup <seconds>      unmeasured time before each scenario (default 3)
           --concurrency <n>       concurrent workers and keep-alive connections (default 16)
           --deep-page <n>         the transaction page scenario C reads, reached through _links.next (default 6)
+          --ingest                instead: a full sync of the large PSU through the api, beside a plain COPY of the same rows
           --echo                  show the services' console output
         """;
 
@@ -28,6 +29,7 @@ public sealed record BenchOptions(TimeSpan Duration, TimeSpan Warmup, int Concur
                 "--concurrency" => options with { Concurrency = Count(Value(), "--concurrency", 1, 1024) },
                 "--deep-page" => options with { DeepPage = Count(Value(), "--deep-page", 2, 10_000) },
                 "--echo" => options with { EchoConsole = true },
+                "--ingest" => options with { Ingest = true },
                 "--help" or "-h" => null,
                 var unknown => throw new ArgumentException($"Unknown option {unknown}."),
             };

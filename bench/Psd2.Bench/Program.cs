@@ -82,6 +82,11 @@ public static class Program
         await using var app = await DistributedTestApp.StartAsync(cancellationToken, s => s.EchoConsole = options.EchoConsole);
         Line("Startup", $"{app.StartupTime.TotalSeconds:0.0} s to every resource healthy");
 
+        if (options.Ingest)
+        {
+            return await IngestBench.RunAsync(app, LargePsu, cancellationToken) ? 0 : 1;
+        }
+
         using var tpp = new SandboxTpp(app);
         var today = (await tpp.AdminGetAsync("/sandbox/clock", cancellationToken)).GetProperty("today").GetString()!;
         var bankDay = DateOnly.ParseExact(today, "yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -264,7 +269,7 @@ public static class Program
 
     private static string Shorten(string path) => path.Length > 110 ? path[..70] + "..." + path[^30..] : path;
 
-    private static void Line(string label, string text) => Console.WriteLine($"{label,-10}: {text}");
+    internal static void Line(string label, string text) => Console.WriteLine($"{label,-10}: {text}");
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 

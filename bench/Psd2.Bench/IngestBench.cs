@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using Psd2.AppHost.Testing;
+using Psd2.Core.ClientApps;
+using Psd2.Core.Persistence;
+
+namespace Psd2.Bench;
+
+/// <summary>
+/// Ingest: the large PSU connected through the api (decoupled BankID) and fully synced end to end (bank pages over
+/// mutual TLS, binary COPY into staging, the merge), in transactions per second, beside the same rows loaded with
+/// one plain binary COPY into an empty table of the same shape, in the same run.
+/// </summary>
+public static class IngestBench
+{
+    private const double TargetPercent = 25;
+
+    public static async Task<bool> RunAsync(DistributedTestApp app, string largePsu, CancellationToken cancellationToken)
+    {
+        var psd2db = app.GetConnectionString("psd2db");
+        using var api = await ClientAsync(app, psd2db, cancellationToken);
+        var user = await PostAsync(api, "/v1/users", new { externalReference = "bench-" + Guid.NewGuid().ToString("N")[..8] }, cancellationToken);
+        var connection = await PostAsync(api, $"/v1/users/{user.GetProperty("id")}/connections",
+            new { institutionId = "sandboxbank", flow = "decoupled", psuId = largePsu }, cancellationToken);
+        var connectionId = connection.GetProperty("id").GetString();
+        while ((await api.GetFromJsonAsync<JsonElement>($"/v1/connections/{connectionId}", cancellationToken)).GetProperty("status").GetString() == "awaiting_decoupled_authorisation")
+        {
+            await Task.Delay(200, cancellationToken);
+        }
+
+        Program.Line("Ingest", $"connection {connectionId} active (decoupled BankID, PSU {largePsu}); full sync with the user present ...");
+        var clock = Stopwatch.StartNew();
+        var run = await PostAsync(api, $"/v1/connections/{connectionId}/refresh", new { psuIpAddress = "203.0.113.7" }, cancellationToken);
+        while (run.GetProperty("status").GetString() is "queued" or "running")
+        {
+            await Task.Delay(100, cancellationToken);
+            run = await api.GetFromJsonAsync<JsonElement>($"/v1/sync-runs/{run.GetProperty("id")}", cancellationToken);
+        }
+
+        clock.Stop();
+        var added = run.GetProperty("transactionsAdded").GetInt32();
+        var syncSeconds = (run.GetProperty("finishedAt").GetDateTimeOffset() - run.GetProperty("startedAt").GetDateTimeOffset()).TotalSeconds;
+        var copySeconds = await PlainCopySecondsAsync(psd2db, connectionId!, cancellationToken);
+        var syncRate = added / syncSeconds;
+        var copyRate = added / copySeconds;
+        var percent = 100 * syncRate / copyRate;
+
+        Console.WriteLine();
+        Program.Line("Sync run", $"{run.GetProperty("status").GetString()}: {run.GetProperty("accountsSynced").GetInt32()} accounts, {added:N0} transactions "
+            + $"in {syncSeconds:0.00} s ({clock.Elapsed.TotalSeconds:0.00} s seen by the client) = {syncRate:N0} transactions/s");
+        Program.Line("Plain COPY", $"the same {added:N0} rows in {copySeconds:0.00} s = {copyRate:N0} rows/s");
+        Console.WriteLine($"Ingest/COPY: {percent:0.0} % (target >= {TargetPercent:0} %: {(percent >= TargetPercent ? "met" : "NOT met")})");
+        return run.GetProperty("status").GetString() == "succeeded";
+    }
+
+    /// <summary>The synced rows read back into memory, then timed into an empty table of the same shape with one binary COPY.</summary>
+    private static async Task<double> PlainCopySecondsAsync(string psd2db, string connectionId, CancellationToken cancellationToken)
+    {
+        await using var db = new NpgsqlConnection(psd2db);
+        await db.OpenAsync(cancellationToken);
+        var rows = new List<object?[]>();
+        await using (var read = new NpgsqlCommand("""
+            SELECT t.id, t.account_id, t.bank_transaction_id, t.entry_reference, t.status, t.amount, t.currency, t.booking_date, t.value_date,
+                   t.sort_date, t.counterparty_name, t.counterparty_iban, t.remittance, t.bank_transaction_code, t.fingerprint, t.raw::text,
+                   t.created_at, t.updated_at
+            FROM transactions t JOIN accounts a ON a.id = t.account_id WHERE a.connection_id = $1::uuid
+            """, db) { Parameters = { new() { Value = connectionId } } })
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var row = new object?[reader.FieldCount];
+                reader.GetValues(row!);
+                rows.Add(row);
+            }
+        }
+
+        await using (var create = new NpgsqlCommand("DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (LIKE transactions INCLUDING ALL)", db))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        NpgsqlDbType[] types =
+        [
+            NpgsqlDbType.Uuid, NpgsqlDbType.Uuid, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Numeric, NpgsqlDbType.Text,
+            NpgsqlDbType.Date, NpgsqlDbType.Date, NpgsqlDbType.Date, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text,
+            NpgsqlDbType.Text, NpgsqlDbType.Jsonb, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz,
+        ];
+        var clock = Stopwatch.StartNew();
+        await using (var importer = await db.BeginBinaryImportAsync(
+            "COPY bench_copy (id, account_id, bank_transaction_id, entry_reference, status, amount, currency, booking_date, value_date, sort_date, "
+            + "counterparty_name, counterparty_iban, remittance, bank_transaction_code, fingerprint, raw, created_at, updated_at) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var row in rows)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                for (var i = 0; i < row.Length; i++)
+                {
+                    if (row[i] is null or DBNull)
+                    {
+                        await importer.WriteNullAsync(cancellationToken);
+                    }
+                    else
+                    {
+                        await importer.WriteAsync(row[i], types[i], cancellationToken);
+                    }
+                }
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        clock.Stop();
+        await using (var drop = new NpgsqlCommand("DROP TABLE bench_copy", db))
+        {
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>A client app of the bench's own, created as the api's clientapps command does, and an api client with its key.</summary>
+    private static async Task<HttpClient> ClientAsync(DistributedTestApp app, string psd2db, CancellationToken cancellationToken)
+    {
+        await using var db = new Psd2DbContext(new DbContextOptionsBuilder<Psd2DbContext>().UseNpgsql(psd2db).Options);
+        var created = await new ClientAppAdmin(db, TimeProvider.System).CreateAsync("bench", ["https://bench.example/return"], cancellationToken);
+        var api = app.CreateHttpClient("api");
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.ApiKey.Key);
+        api.Timeout = TimeSpan.FromMinutes(10);
+        return api;
+    }
+
+    private static async Task<JsonElement> PostAsync(HttpClient api, string path, object body, CancellationToken cancellationToken)
+    {
+        using var response = await api.PostAsJsonAsync(path, body, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
+        }
+
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+}
