@@ -55,6 +55,7 @@ public static class TelemetryExtensions
             .SetResourceBuilder(resource)
             .AddSource(FrameworkSources)
             .AddSource(ownSource)
+            .AddProcessor(new SecretRedactionProcessor())
             .AddOtlpExporter()
             .Build());
         builder.Services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()

@@ -36,6 +36,7 @@ public sealed class RedirectConnectionTests(AppFixture fixture) : IDisposable
         using var bankId = await _bank.SubmitFormAsync(await signIn.Content.ReadAsStringAsync(), new() { ["personalNumber"] = personalNumber });
         using var decided = await _bank.SubmitFormAsync(await bankId.Content.ReadAsStringAsync(), new() { ["decision"] = decision });
         Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
+        await SeenSecrets.AddCallbackAsync(fixture.App, decided.Headers.Location!);
         return decided.Headers.Location!;
     }
 
@@ -57,6 +58,7 @@ public sealed class RedirectConnectionTests(AppFixture fixture) : IDisposable
         Assert.Equal($"{ClientReturn}?connectionId={id}&outcome=active", back.Headers.Location!.ToString());
         var active = await api.GetFromJsonAsync<JsonElement>($"/v1/connections/{id}");
         Assert.Equal("active", active.GetProperty("status").GetString());
+        await SeenSecrets.AddTokensAsync(fixture.App, id);
 
         await using var db = new NpgsqlConnection(fixture.App.GetConnectionString("psd2db"));
         await db.OpenAsync();
@@ -81,6 +83,7 @@ public sealed class RedirectConnectionTests(AppFixture fixture) : IDisposable
         using var browser = fixture.App.CreateHttpClient("api", followRedirects: false);
         using var first = await browser.GetAsync(callback);
         Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        await SeenSecrets.AddTokensAsync(fixture.App, connection.GetProperty("id").GetGuid());
 
         using var replay = await browser.GetAsync(callback);
         using var forged = await browser.GetAsync(callback.ToString().Replace("state=", "state=x", StringComparison.Ordinal));
@@ -141,6 +144,8 @@ public sealed class RedirectConnectionTests(AppFixture fixture) : IDisposable
             Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
         }
 
+        await SeenSecrets.AddTokensAsync(fixture.App, connection.GetProperty("id").GetGuid());
+
         var consentId = BankTpp.Query(new Uri(connection.GetProperty("authorisationUrl").GetString()!), "scope")!["AIS:".Length..];
         using var deleted = await api.DeleteAsync($"/v1/users/{userId}");
 
@@ -164,6 +169,7 @@ public sealed class RedirectConnectionTests(AppFixture fixture) : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
 
         var id = connection.GetProperty("id").GetGuid();
+        await SeenSecrets.AddTokensAsync(fixture.App, id);
         using var response = await api.GetAsync($"/v1/audit-events?connectionId={id}");
         var body = await response.Content.ReadAsStringAsync();
         var events = JsonDocument.Parse(body).RootElement.GetProperty("items").EnumerateArray().ToList();

@@ -7,7 +7,7 @@ using Psd2.AppHost.Testing;
 
 namespace Psd2.IntegrationTests.Harness;
 
-/// <summary>Starts the whole app once per test run, through the AppHost's harness, and stops it at the end.</summary>
+/// <summary>Starts the whole app once per test run, through the AppHost's harness; at the end stops it and looks for secrets in its logs.</summary>
 public sealed class AppFixture : IAsyncLifetime
 {
     private DistributedTestApp? _app;
@@ -21,11 +21,71 @@ public sealed class AppFixture : IAsyncLifetime
         Console.WriteLine($"Harness: whole app healthy in {_app.StartupTime.TotalSeconds:0.0} s");
     }
 
+    /// <summary>
+    /// Stops the app, then fails the run if any secret a test saw (<see cref="SeenSecrets"/>) is in any resource's
+    /// complete log. xunit reports a collection fixture that throws here as a failed run (dotnet test exits 1).
+    /// </summary>
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_app is null)
+        {
+            return;
+        }
+
+        try
+        {
+            // Read while the app still runs: the tokens stored at the end, whichever test made them, and what the
+            // run authorised, which tells what the register must hold.
+            await SeenSecrets.AddStoredTokensAsync(_app);
+            SeenSecrets.Add(SecretKind.TokenEncryptionKey, _app.TokenEncryptionKey);
+            var authorisations = await SeenSecrets.AuthorisationsAsync(_app);
+            await _app.StopAsync();
+            AssertLogsComplete(_app);
+            AssertRegisterHolds(authorisations.Connections, authorisations.RedirectsByHand);
+            AssertNoSecretInLogs(_app);
+        }
+        finally
         {
             await _app.DisposeAsync();
+        }
+    }
+
+    // Every line each resource printed is in its file, so the scan below reads everything.
+    private static void AssertLogsComplete(DistributedTestApp app)
+    {
+        foreach (var (resource, path) in app.LogFiles)
+        {
+            var printed = app[resource].Log.Since(0) is [.., var last] ? last.Sequence : 0;
+            if (!File.Exists(path) || File.ReadLines(path).Count() != printed)
+            {
+                throw new SecretScanException($"{path} does not hold the {printed} lines {resource} printed.");
+            }
+        }
+    }
+
+    // So the scan cannot pass for want of anything to look for: tokens of authorised connections, and the code and
+    // verifier of redirects that tests drove by hand.
+    private static void AssertRegisterHolds(long connections, long redirectsByHand)
+    {
+        var expected = (connections > 0 ? [SecretKind.AccessToken, SecretKind.RefreshToken] : Array.Empty<SecretKind>())
+            .Concat(redirectsByHand > 0 ? [SecretKind.AuthorizationCode, SecretKind.PkceVerifier] : []);
+        var missing = expected.Where(kind => SeenSecrets.Count(kind) == 0).ToList();
+        if (missing.Count > 0)
+        {
+            throw new SecretScanException($"This run authorised {connections} connections ({redirectsByHand} redirects driven by tests), but no test "
+                + $"registered any {string.Join(", ", missing)} (SeenSecrets.AddCallbackAsync, AddTokensAsync): the log scan would prove nothing for them.");
+        }
+    }
+
+    private static void AssertNoSecretInLogs(DistributedTestApp app)
+    {
+        var findings = SeenSecrets.FindIn(app.LogFiles);
+        var counts = string.Join(", ", Enum.GetValues<SecretKind>().Select(kind => $"{SeenSecrets.Count(kind)} {kind}"));
+        Console.WriteLine($"Harness: looked for {counts} in the logs of {app.LogFiles.Count} resources; found {findings.Count}");
+        if (findings.Count > 0)
+        {
+            throw new SecretScanException("Secrets seen by tests are in the resources' logs (the secrets are not shown):" + Environment.NewLine
+                + string.Join(Environment.NewLine, findings.Select(f => $"  {f.Kind} in {f.Resource}'s log: {f.Secrets} distinct, first at line {f.FirstLine}")));
         }
     }
 }
