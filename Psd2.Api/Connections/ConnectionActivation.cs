@@ -20,6 +20,7 @@ public sealed class ConnectionActivation(Psd2DbContext db, BankClients banks, To
     public async Task ActivateAsync(
         Connection connection, BerlinGroupClient bank, BankTokens tokens, string? psuIpAddress, string? requestId, CancellationToken cancellationToken)
     {
+        tokens.EnsureFor(connection.BankConsentId!);
         var now = time.GetUtcNow();
         connection.AccessTokenCipher = protector.Protect(tokens.AccessToken, connection.Id);
         connection.RefreshTokenCipher = protector.Protect(tokens.RefreshToken, connection.Id);

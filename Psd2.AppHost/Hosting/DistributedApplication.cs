@@ -18,6 +18,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly HttpClient _probeClient;
     private DashboardServer? _dashboard;
     private int _stopped;
+    private readonly IReadOnlyList<LogFile> _logFiles;
 
     internal DistributedApplication(
         AppHostOptions options, IReadOnlyList<Resource> resources, IReadOnlyDictionary<string, string> connectionStrings, SandboxPkiFiles pki, HttpClient probeClient)
@@ -27,6 +28,8 @@ public sealed class DistributedApplication : IAsyncDisposable
         ConnectionStrings = connectionStrings;
         Pki = pki;
         _probeClient = probeClient;
+        // Opened before anything starts, so the files hold every line from the first one.
+        _logFiles = resources.Select(r => LogFile.Open(r, options.StateFolder)).ToList();
         _runners = resources.ToDictionary(r => r.Name, r => new ResourceRunner(r, OnChanged, _stopping.Token));
         _resourcesFile = new ResourcesFile(this);
         _console = options.EchoConsole ? new ConsoleEcho(resources) : null;
@@ -34,6 +37,12 @@ public sealed class DistributedApplication : IAsyncDisposable
     }
 
     public AppHostOptions Options { get; }
+
+    /// <summary>
+    /// Each resource's complete console output by resource name: <c>logs/&lt;resource&gt;.log</c> in the state folder,
+    /// appended as lines arrive and complete once <see cref="StopAsync"/> returns.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> LogFiles => _logFiles.ToDictionary(file => file.ResourceName, file => file.Path, StringComparer.Ordinal);
     public IReadOnlyList<Resource> Resources { get; }
     public SandboxPkiFiles Pki { get; }
     /// <summary>Connection strings by name (psd2db, sandboxdb, redis), as the services receive them.</summary>
@@ -115,6 +124,10 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         _resourcesFile.Write();
+        foreach (var file in _logFiles)
+        {
+            file.Dispose();
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -47,7 +47,9 @@ public sealed class DistributedApplicationBuilder
     public const string SandboxAdminKeyFile = "sandbox-admin-key";
 
     /// <summary>The key api and worker encrypt bank tokens with, kept in the state folder so stored tokens stay readable.</summary>
-    public string TokenEncryptionKey => PrivateFile.Secret(Path.Combine(Options.StateFolder, "token-encryption-key"));
+    public string TokenEncryptionKey => PrivateFile.Secret(Path.Combine(Options.StateFolder, TokenEncryptionKeyFile));
+
+    public const string TokenEncryptionKeyFile = "token-encryption-key";
 
     public PostgresServer AddPostgres(string name) => new(this, name);
 

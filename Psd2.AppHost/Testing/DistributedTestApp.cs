@@ -13,20 +13,14 @@ namespace Psd2.AppHost.Testing;
 /// </summary>
 public sealed class DistributedTestApp : IAsyncDisposable
 {
-    // The file DistributedApplicationBuilder.TokenEncryptionKey keeps the key in.
-    private const string TokenEncryptionKeyFile = "token-encryption-key";
-
     private readonly string _stateFolder;
     private readonly bool _ownsStateFolder;
-    private readonly IReadOnlyList<LogFile> _logFiles;
 
     private DistributedTestApp(DistributedApplication app, string stateFolder, bool ownsStateFolder)
     {
         App = app;
         _stateFolder = stateFolder;
         _ownsStateFolder = ownsStateFolder;
-        // Opened before anything starts, so the files hold every line from the first one.
-        _logFiles = app.Resources.Select(resource => LogFile.Open(resource, stateFolder)).ToList();
     }
 
     public DistributedApplication App { get; }
@@ -40,13 +34,13 @@ public sealed class DistributedTestApp : IAsyncDisposable
     public string SandboxAdminKey => File.ReadAllText(Path.Combine(_stateFolder, DistributedApplicationBuilder.SandboxAdminKeyFile)).Trim();
 
     /// <summary>The secret api and worker encrypt bank tokens with (<c>Tokens:EncryptionKey</c>), for tests that read stored tokens.</summary>
-    public string TokenEncryptionKey => File.ReadAllText(Path.Combine(_stateFolder, TokenEncryptionKeyFile)).Trim();
+    public string TokenEncryptionKey => File.ReadAllText(Path.Combine(_stateFolder, DistributedApplicationBuilder.TokenEncryptionKeyFile)).Trim();
 
     /// <summary>
     /// Each resource's complete console output by resource name: <c>logs/&lt;resource&gt;.log</c> in the state folder,
     /// appended as lines arrive, complete once <see cref="StopAsync"/> returns and deleted with the folder on dispose.
     /// </summary>
-    public IReadOnlyDictionary<string, string> LogFiles => _logFiles.ToDictionary(file => file.ResourceName, file => file.Path, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, string> LogFiles => App.LogFiles;
 
     public static async Task<DistributedTestApp> StartAsync(CancellationToken cancellationToken, Action<TestAppSettings>? configure = null)
     {
@@ -120,14 +114,7 @@ public sealed class DistributedTestApp : IAsyncDisposable
     public Task RestartAsync(string name) => App.RestartAsync(name);
 
     /// <summary>Stops every resource and closes the log files, keeping the state folder until dispose: for checks on what the run left behind.</summary>
-    public async Task StopAsync()
-    {
-        await App.StopAsync();
-        foreach (var file in _logFiles)
-        {
-            file.Dispose();
-        }
-    }
+    public Task StopAsync() => App.StopAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -24,7 +24,23 @@ public sealed record AuthorizationServer(
 public sealed record BankTokens(
     [property: JsonPropertyName("access_token")] string AccessToken,
     [property: JsonPropertyName("refresh_token")] string RefreshToken,
-    [property: JsonPropertyName("expires_in")] int ExpiresIn);
+    [property: JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: JsonPropertyName("scope")] string? Scope = null)
+{
+    public const string ScopeMismatch = "scope_mismatch";
+
+    /// <summary>
+    /// Tokens the bank says are for another consent are refused, whatever the bank's own checks (a code swapped
+    /// between two callbacks must never activate a connection with someone else's consent).
+    /// </summary>
+    public void EnsureFor(string consentId)
+    {
+        if (Scope is not null && Scope != "AIS:" + consentId)
+        {
+            throw new BankException(ScopeMismatch, "The bank issued tokens for another consent.");
+        }
+    }
+}
 
 /// <summary>A bank's answer that the platform cannot continue with, with the bank's own code when it gave one.</summary>
 public sealed class BankException(string code, string message, int? statusCode = null) : Exception(message)

@@ -27,8 +27,9 @@ public sealed class ConnectionTokens(Psd2DbContext db, BankClients banks, TokenP
         try
         {
             tokens = await banks.Client(connection.InstitutionId).RefreshTokensAsync(banks.Institution(connection.InstitutionId).TokenPath, refreshToken, cancellationToken);
+            tokens.EnsureFor(connection.BankConsentId!);
         }
-        catch (BankException e) when (e.IsRefusal)
+        catch (BankException e) when (e.IsRefusal || e.Code == BankTokens.ScopeMismatch)
         {
             throw new ConnectorException(ConnectorFailure.ConsentInvalid, e.Code, "The bank refused to refresh the tokens.", inner: e);
         }
