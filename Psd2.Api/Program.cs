@@ -3,6 +3,7 @@ using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
 using Psd2.Api.Connect;
 using Psd2.Api.Connections;
+using Psd2.Api.Exports;
 using Psd2.Api.Institutions;
 using Psd2.Api.OpenApi;
 using Psd2.Api.Sync;
@@ -46,6 +47,7 @@ app.MapSyncApi();
 app.MapConnectLinksApi();
 app.MapConnectPages();       // /connect/{token}: pick a bank, sign in, see the outcome
 app.MapAuditApi();
+app.MapExportsApi();         // a user's accounts, balances and transactions as .xlsx, or the transactions as .csv
 
 app.Run();
 return 0;

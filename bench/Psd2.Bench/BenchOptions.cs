@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Psd2.Bench;
 
-/// <summary>Command line: <c>--duration 10 --warmup 3 --concurrency 16 --deep-page 6 --echo</c>.</summary>
-public sealed record BenchOptions(TimeSpan Duration, TimeSpan Warmup, int Concurrency, int DeepPage, bool EchoConsole, bool Ingest = false)
+/// <summary>Command line: <c>--duration 10 --warmup 3 --concurrency 16 --deep-page 6 --echo</c>, or <c>--ingest</c>, or <c>--export</c>.</summary>
+public sealed record BenchOptions(TimeSpan Duration, TimeSpan Warmup, int Concurrency, int DeepPage, bool EchoConsole, bool Ingest = false, bool Export = false)
 {
     public const string Usage =
         """
@@ -13,6 +13,7 @@ public sealed record BenchOptions(TimeSpan Duration, TimeSpan Warmup, int Concur
           --concurrency <n>       concurrent workers and keep-alive connections (default 16)
           --deep-page <n>         the transaction page scenario C reads, reached through _links.next (default 6)
           --ingest                instead: a full sync of the large PSU through the api, beside a plain COPY of the same rows
+          --export                instead: the large PSU synced through the api, then exported as .xlsx, watching the api's memory
           --echo                  show the services' console output
         """;
 
@@ -30,6 +31,7 @@ public sealed record BenchOptions(TimeSpan Duration, TimeSpan Warmup, int Concur
                 "--deep-page" => options with { DeepPage = Count(Value(), "--deep-page", 2, 10_000) },
                 "--echo" => options with { EchoConsole = true },
                 "--ingest" => options with { Ingest = true },
+                "--export" => options with { Export = true },
                 "--help" or "-h" => null,
                 var unknown => throw new ArgumentException($"Unknown option {unknown}."),
             };

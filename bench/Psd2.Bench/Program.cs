@@ -87,6 +87,11 @@ public static class Program
             return await IngestBench.RunAsync(app, LargePsu, cancellationToken) ? 0 : 1;
         }
 
+        if (options.Export)
+        {
+            return await ExportScenario.RunAsync(app, LargePsu, cancellationToken) ? 0 : 1;
+        }
+
         using var tpp = new SandboxTpp(app);
         var today = (await tpp.AdminGetAsync("/sandbox/clock", cancellationToken)).GetProperty("today").GetString()!;
         var bankDay = DateOnly.ParseExact(today, "yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -32,6 +32,7 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         new("POST", "/v1/connections/{connectionId}/refresh", Body: new { psuIpAddress = PsuIpAddress }),
         new("GET", "/v1/connections/{connectionId}/sync-runs"),
         new("GET", "/v1/sync-runs/{syncRunId}"),
+        new("GET", "/v1/users/{userId}/export", Query: "?format=xlsx"),
         new("DELETE", "/v1/connections/{connectionId}"),
         new("DELETE", "/v1/connections/{connectionId}", Query: "?purge=true"),
         new("DELETE", "/v1/users/{userId}"),
