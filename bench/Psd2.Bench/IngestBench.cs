@@ -1,13 +1,7 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using Psd2.AppHost.Testing;
-using Psd2.Core.ClientApps;
-using Psd2.Core.Persistence;
 
 namespace Psd2.Bench;
 
@@ -22,30 +16,15 @@ public static class IngestBench
 
     public static async Task<bool> RunAsync(DistributedTestApp app, string largePsu, CancellationToken cancellationToken)
     {
-        var psd2db = app.GetConnectionString("psd2db");
-        using var api = await ClientAsync(app, psd2db, cancellationToken);
-        var user = await PostAsync(api, "/v1/users", new { externalReference = "bench-" + Guid.NewGuid().ToString("N")[..8] }, cancellationToken);
-        var connection = await PostAsync(api, $"/v1/users/{user.GetProperty("id")}/connections",
-            new { institutionId = "sandboxbank", flow = "decoupled", psuId = largePsu }, cancellationToken);
-        var connectionId = connection.GetProperty("id").GetString();
-        while ((await api.GetFromJsonAsync<JsonElement>($"/v1/connections/{connectionId}", cancellationToken)).GetProperty("status").GetString() == "awaiting_decoupled_authorisation")
-        {
-            await Task.Delay(200, cancellationToken);
-        }
-
+        using var platform = await PlatformApi.CreateAsync(app, cancellationToken);
+        var connectionId = await platform.ConnectDecoupledAsync(largePsu, cancellationToken);
         Program.Line("Ingest", $"connection {connectionId} active (decoupled BankID, PSU {largePsu}); full sync with the user present ...");
         var clock = Stopwatch.StartNew();
-        var run = await PostAsync(api, $"/v1/connections/{connectionId}/refresh", new { psuIpAddress = "203.0.113.7" }, cancellationToken);
-        while (run.GetProperty("status").GetString() is "queued" or "running")
-        {
-            await Task.Delay(100, cancellationToken);
-            run = await api.GetFromJsonAsync<JsonElement>($"/v1/sync-runs/{run.GetProperty("id")}", cancellationToken);
-        }
-
+        var run = await platform.SyncAsync(connectionId, TimeSpan.FromMinutes(10), cancellationToken);
         clock.Stop();
         var added = run.GetProperty("transactionsAdded").GetInt32();
         var syncSeconds = (run.GetProperty("finishedAt").GetDateTimeOffset() - run.GetProperty("startedAt").GetDateTimeOffset()).TotalSeconds;
-        var copySeconds = await PlainCopySecondsAsync(psd2db, connectionId!, cancellationToken);
+        var copySeconds = await PlainCopySecondsAsync(app.GetConnectionString("psd2db"), connectionId, cancellationToken);
         var syncRate = added / syncSeconds;
         var copyRate = added / copySeconds;
         var percent = 100 * syncRate / copyRate;
@@ -59,7 +38,7 @@ public static class IngestBench
     }
 
     /// <summary>The synced rows read back into memory, then timed into an empty table of the same shape with one binary COPY.</summary>
-    private static async Task<double> PlainCopySecondsAsync(string psd2db, string connectionId, CancellationToken cancellationToken)
+    private static async Task<double> PlainCopySecondsAsync(string psd2db, Guid connectionId, CancellationToken cancellationToken)
     {
         await using var db = new NpgsqlConnection(psd2db);
         await db.OpenAsync(cancellationToken);
@@ -68,7 +47,7 @@ public static class IngestBench
             SELECT t.id, t.account_id, t.bank_transaction_id, t.entry_reference, t.status, t.amount, t.currency, t.booking_date, t.value_date,
                    t.sort_date, t.counterparty_name, t.counterparty_iban, t.remittance, t.bank_transaction_code, t.fingerprint, t.raw::text,
                    t.created_at, t.updated_at
-            FROM transactions t JOIN accounts a ON a.id = t.account_id WHERE a.connection_id = $1::uuid
+            FROM transactions t JOIN accounts a ON a.id = t.account_id WHERE a.connection_id = $1
             """, db) { Parameters = { new() { Value = connectionId } } })
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
         {
@@ -122,28 +101,5 @@ public static class IngestBench
         }
 
         return clock.Elapsed.TotalSeconds;
-    }
-
-    /// <summary>A client app of the bench's own, created as the api's clientapps command does, and an api client with its key.</summary>
-    private static async Task<HttpClient> ClientAsync(DistributedTestApp app, string psd2db, CancellationToken cancellationToken)
-    {
-        await using var db = new Psd2DbContext(new DbContextOptionsBuilder<Psd2DbContext>().UseNpgsql(psd2db).Options);
-        var created = await new ClientAppAdmin(db, TimeProvider.System).CreateAsync("bench", ["https://bench.example/return"], cancellationToken);
-        var api = app.CreateHttpClient("api");
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.ApiKey.Key);
-        api.Timeout = TimeSpan.FromMinutes(10);
-        return api;
-    }
-
-    private static async Task<JsonElement> PostAsync(HttpClient api, string path, object body, CancellationToken cancellationToken)
-    {
-        using var response = await api.PostAsJsonAsync(path, body, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
-        }
-
-        return JsonDocument.Parse(text).RootElement.Clone();
     }
 }
