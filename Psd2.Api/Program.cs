@@ -1,3 +1,4 @@
+using Psd2.Api.Accounts;
 using Psd2.Api.Audit;
 using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
@@ -30,6 +31,7 @@ builder.AddBanking();
 builder.AddConnections();    // starting, activating and checking connections; decoupled orders polled in the background
 builder.AddSync();           // syncing accounts, balances and transactions, queued in the background
 builder.AddConnectPages();   // the hosted Connect page: links and sessions in Redis, server-rendered forms
+builder.AddAccounts();       // reading accounts, balances and transactions, with a Redis cache a sync invalidates
 
 var app = builder.Build();
 
@@ -46,6 +48,8 @@ app.MapConnectCallback();
 app.MapSyncApi();
 app.MapConnectLinksApi();
 app.MapConnectPages();       // /connect/{token}: pick a bank, sign in, see the outcome
+app.MapAccountsApi();
+app.MapTransactionsApi();
 app.MapAuditApi();
 app.MapExportsApi();         // a user's accounts, balances and transactions as .xlsx, or the transactions as .csv
 

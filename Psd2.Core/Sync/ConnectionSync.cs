@@ -17,8 +17,11 @@ namespace Psd2.Core.Sync;
 /// </summary>
 public sealed class ConnectionSync(
     Psd2DbContext db, BankClients banks, ConnectionTokens tokens, AccountSync accounts, ConsentChecks consents,
-    TimeProvider time, ILogger<ConnectionSync> logger)
+    IAccountCache cache, TimeProvider time, ILogger<ConnectionSync> logger)
 {
+    /// <summary>A sync that adds this many transactions analyzes the table itself rather than wait for autovacuum.</summary>
+    private const int LargeIngest = 10_000;
+
     public async Task<SyncRun> RunAsync(Guid syncRunId, string? psuIpAddress, CancellationToken cancellationToken)
     {
         var run = await db.SyncRuns.SingleAsync(r => r.Id == syncRunId, cancellationToken);
@@ -36,10 +39,11 @@ public sealed class ConnectionSync(
         var connector = banks.Connector(connection.InstitutionId);
         var session = new StrongBox<ConnectorSession>(tokens.Session(connection, psuIpAddress, requestId));
         string? errorCode = null;
+        IReadOnlyList<Account> linked = [];
         try
         {
             var listed = await WithTokenRefreshAsync(connection, session, s => connector.GetAccountsAsync(s, cancellationToken), cancellationToken);
-            var linked = await AccountLinks.LinkAsync(db, connection, listed, time.GetUtcNow(), logger, cancellationToken);
+            linked = await AccountLinks.LinkAsync(db, connection, listed, time.GetUtcNow(), logger, cancellationToken);
             var historyFrom = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-banks.Institution(connection.InstitutionId).MaxHistoryDays);
             foreach (var account in linked)
             {
@@ -67,6 +71,17 @@ public sealed class ConnectionSync(
             errorCode = Code(e);
             run.NextAllowedAt = e.NextAllowedAt;
             await EndConsentIfOverAsync(connection, e, requestId, cancellationToken);
+        }
+        finally
+        {
+            if (run.TransactionsAdded >= LargeIngest)
+            {
+                // Fresh statistics at once: the planner would otherwise read a grown table by the old ones (100 ms vs 0.2 ms a page).
+                await db.Database.ExecuteSqlRawAsync("ANALYZE transactions", CancellationToken.None);
+            }
+
+            // Each account's sync has committed by now: reads from here on see what this run wrote, also when it stopped half-way.
+            await cache.InvalidateAsync(linked.Select(a => a.Id), CancellationToken.None);
         }
 
         return await FinishAsync(run, connection, errorCode, cancellationToken);

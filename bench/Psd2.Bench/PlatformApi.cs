@@ -59,6 +59,31 @@ public sealed class PlatformApi : IDisposable
             r => r.GetProperty("status").GetString() is not ("queued" or "running"), timeout, cancellationToken);
     }
 
+    /// <summary>
+    /// A client for load on the api: the same key, plain HTTP/1.1 keep-alive, at most <paramref name="connections"/>
+    /// connections so that each worker keeps one.
+    /// </summary>
+    public HttpClient CreateLoadClient(DistributedTestApp app, int connections)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        var client = new HttpClient(handler)
+        {
+            BaseAddress = app.GetEndpoint("api"),
+            Timeout = TimeSpan.FromSeconds(30),
+            DefaultRequestVersion = HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        client.DefaultRequestHeaders.Authorization = Api.DefaultRequestHeaders.Authorization;
+        return client;
+    }
+
     public void Dispose() => Api.Dispose();
 
     private async Task<JsonElement> WaitAsync(string path, Func<JsonElement, bool> done, TimeSpan timeout, CancellationToken cancellationToken)

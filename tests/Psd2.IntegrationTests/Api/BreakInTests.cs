@@ -33,6 +33,11 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         new("GET", "/v1/connections/{connectionId}/sync-runs"),
         new("GET", "/v1/sync-runs/{syncRunId}"),
         new("GET", "/v1/users/{userId}/export", Query: "?format=xlsx"),
+        new("GET", "/v1/users/{userId}/accounts"),
+        new("GET", "/v1/accounts/{accountId}"),
+        new("GET", "/v1/accounts/{accountId}/balances"),
+        new("GET", "/v1/accounts/{accountId}/transactions"),
+        new("GET", "/v1/accounts/{accountId}/transactions/{transactionId}"),
         new("DELETE", "/v1/connections/{connectionId}"),
         new("DELETE", "/v1/connections/{connectionId}", Query: "?purge=true"),
         new("DELETE", "/v1/users/{userId}"),
@@ -52,6 +57,9 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         using var refreshed = await owner.Api.PostAsJsonAsync($"/v1/connections/{connectionId}/refresh", new { psuIpAddress = PsuIpAddress });
         Assert.Equal(HttpStatusCode.Accepted, refreshed.StatusCode);
         var syncRunId = (await refreshed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await WaitForSyncAsync(owner, syncRunId);
+        var accountId = (await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/users/{owner.UserId}/accounts"))[0].GetProperty("id").GetGuid();
+        var transactionId = (await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/accounts/{accountId}/transactions?limit=1")).GetProperty("items")[0].GetProperty("id").GetGuid();
 
         var withIds = (await V1OperationsAsync()).Where(o => o.Contains('{', StringComparison.Ordinal)).Except(SharedRoutes).ToList();
         var probed = OwnedOperations.Select(p => p.Operation).ToList();
@@ -66,6 +74,8 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
                 "userId" => owner.UserId.ToString(),
                 "connectionId" => connectionId.ToString(),
                 "syncRunId" => syncRunId.ToString(),
+                "accountId" => accountId.ToString(),
+                "transactionId" => transactionId.ToString(),
                 _ => throw new InvalidOperationException($"{probe.Operation}: this test holds no {name} of the owner's to try it with."),
             }));
             answers.Add($"{probe.Operation}{probe.Query} -> {(int)response.StatusCode} {await CodeAsync(response)}");
@@ -378,6 +388,17 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         Assert.Equal($"{ClientReturn}?connectionId={connection.Id}&outcome=active", back.Headers.Location?.ToString());
         await SeenSecrets.AddTokensAsync(fixture.App, connection.Id);
         return (connection.Id, BankTpp.Query(connection.AuthorisationUrl, "scope")!["AIS:".Length..]);
+    }
+
+    /// <summary>Waits for a sync run to finish, so that the owner's accounts hold transactions to try.</summary>
+    private static async Task WaitForSyncAsync(TestClient client, Guid syncRunId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await client.Api.GetFromJsonAsync<JsonElement>($"/v1/sync-runs/{syncRunId}")).GetProperty("status").GetString() is "queued" or "running")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"sync run {syncRunId} did not finish in time");
+            await Task.Delay(200);
+        }
     }
 
     private static async Task<string?> StatusAsync(TestClient client, StartedConnection connection) =>

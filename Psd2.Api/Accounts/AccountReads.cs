@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Psd2.Api.ClientApps;
+using Psd2.Core.Persistence;
+
+namespace Psd2.Api.Accounts;
+
+/// <summary>
+/// How a read of one account's data goes. The account must be the caller's, checked in PostgreSQL on every read,
+/// cached or not (a primary-key lookup), so that the data of an erased user or a purged connection is never served
+/// from the cache. Then the answer comes from the cache, or is read, written as JSON once and kept.
+/// <c>Cache-Control: no-cache</c> (or <c>no-store</c>) reads the database and leaves the cache alone.
+/// </summary>
+public static class AccountReads
+{
+    public const string JsonContentType = "application/json; charset=utf-8";
+
+    private static readonly Func<Psd2DbContext, Guid, Guid, Task<bool>> Owned = EF.CompileAsyncQuery(
+        (Psd2DbContext db, Guid accountId, Guid clientAppId) => db.Accounts.Any(a => a.Id == accountId && a.ClientAppId == clientAppId));
+
+    public static Task<bool> IsOwnedAsync(Psd2DbContext db, Guid accountId, HttpContext context) => Owned(db, accountId, context.ClientAppId());
+
+    /// <param name="what">What is read, as part of the cache key: the same for every request that must get the same answer.</param>
+    /// <param name="read">Reads the answer from the database and writes its JSON.</param>
+    public static async Task<IResult> CachedAsync(
+        HttpContext context, Psd2DbContext db, AccountCache cache, Guid accountId, string what, Func<CancellationToken, Task<byte[]>> read)
+    {
+        if (!await IsOwnedAsync(db, accountId, context))
+        {
+            return ApiProblems.NotFound("account");
+        }
+
+        // The client app is part of the key: an answer is only ever served to the app it was read for.
+        var entry = $"{context.ClientAppId():D}:{what}";
+        var lookup = Bypass(context.Request) ? default : await cache.LookupAsync(accountId, entry);
+        if (lookup.Json is { } cached)
+        {
+            return TypedResults.Bytes(cached, JsonContentType);
+        }
+
+        var json = await read(context.RequestAborted);
+        if (lookup.Version is { } version)
+        {
+            await cache.StoreAsync(accountId, version, entry, json);
+        }
+
+        return TypedResults.Bytes(json, JsonContentType);
+    }
+
+    /// <summary>The JSON the API would write for <paramref name="value"/>, with its own serializer options.</summary>
+    public static byte[] Json<T>(HttpContext context, T value)
+    {
+        var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        return JsonSerializer.SerializeToUtf8Bytes(value, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
+    }
+
+    private static bool Bypass(HttpRequest request) =>
+        request.Headers.CacheControl.Count > 0 && request.GetTypedHeaders().CacheControl is { } control && (control.NoCache || control.NoStore);
+}
