@@ -113,6 +113,12 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
 
     private static async Task<AccountSyncResult> MergeAsync(NpgsqlConnection connection, Guid accountId, DateOnly from, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        if (!await AnyTransactionAsync(connection, accountId, cancellationToken))
+        {
+            // The account's first sync: nothing to reconcile, update or remove, so the rows go straight in.
+            return new AccountSyncResult(await ExecuteAsync(connection, FirstInsert, cancellationToken, accountId, now), 0, 0);
+        }
+
         var reconciled = 0;
         if (await AnyPendingGoneAsync(connection, accountId, cancellationToken))
         {
@@ -168,6 +174,25 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
         JOIN fresh f ON f.key = g.key AND f.n = g.n
         JOIN staging s ON s.bank_transaction_id = f.bank_transaction_id
         WHERE t.id = g.id
+        """;
+
+    private static async Task<bool> AnyTransactionAsync(NpgsqlConnection connection, Guid accountId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM transactions WHERE account_id = $1)", connection)
+        {
+            Parameters = { new() { Value = accountId } },
+        };
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private const string FirstInsert = """
+        INSERT INTO transactions (id, account_id, bank_transaction_id, entry_reference, status, amount, currency, booking_date, value_date,
+                                  sort_date, counterparty_name, counterparty_iban, remittance, bank_transaction_code, fingerprint, raw, created_at, updated_at)
+        SELECT DISTINCT ON (s.bank_transaction_id)
+               s.id, $1, s.bank_transaction_id, s.entry_reference, s.status, s.amount, s.currency, s.booking_date, s.value_date,
+               s.sort_date, s.counterparty_name, s.counterparty_iban, s.remittance, s.bank_transaction_code, s.fingerprint, s.raw, $2, $2
+        FROM staging s
+        ORDER BY s.bank_transaction_id
         """;
 
     /// <summary>New transactions inserted, changed ones updated, unchanged ones not touched (so a repeated sync writes nothing).</summary>
