@@ -185,6 +185,7 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>The staged rows as transactions of the account, once each.</summary>
     private const string FirstInsert = """
         INSERT INTO transactions (id, account_id, bank_transaction_id, entry_reference, status, amount, currency, booking_date, value_date,
                                   sort_date, counterparty_name, counterparty_iban, remittance, bank_transaction_code, fingerprint, raw, created_at, updated_at)
@@ -193,31 +194,24 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
                s.sort_date, s.counterparty_name, s.counterparty_iban, s.remittance, s.bank_transaction_code, s.fingerprint, s.raw, $2, $2
         FROM staging s
         ORDER BY s.bank_transaction_id
+
         """;
 
     /// <summary>New transactions inserted, changed ones updated, unchanged ones not touched (so a repeated sync writes nothing).</summary>
-    private const string Upsert = """
-        WITH written AS (
-            INSERT INTO transactions (id, account_id, bank_transaction_id, entry_reference, status, amount, currency, booking_date, value_date,
-                                      sort_date, counterparty_name, counterparty_iban, remittance, bank_transaction_code, fingerprint, raw, created_at, updated_at)
-            SELECT DISTINCT ON (s.bank_transaction_id)
-                   s.id, $1, s.bank_transaction_id, s.entry_reference, s.status, s.amount, s.currency, s.booking_date, s.value_date,
-                   s.sort_date, s.counterparty_name, s.counterparty_iban, s.remittance, s.bank_transaction_code, s.fingerprint, s.raw, $2, $2
-            FROM staging s
-            ORDER BY s.bank_transaction_id
-            ON CONFLICT (account_id, bank_transaction_id) DO UPDATE SET
-                entry_reference = EXCLUDED.entry_reference, status = EXCLUDED.status, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
-                booking_date = EXCLUDED.booking_date, value_date = EXCLUDED.value_date, sort_date = EXCLUDED.sort_date,
-                counterparty_name = EXCLUDED.counterparty_name, counterparty_iban = EXCLUDED.counterparty_iban, remittance = EXCLUDED.remittance,
-                bank_transaction_code = EXCLUDED.bank_transaction_code, fingerprint = EXCLUDED.fingerprint, raw = EXCLUDED.raw, updated_at = EXCLUDED.updated_at
-            WHERE (transactions.entry_reference, transactions.status, transactions.amount, transactions.currency, transactions.booking_date,
-                   transactions.value_date, transactions.counterparty_name, transactions.counterparty_iban, transactions.remittance,
-                   transactions.bank_transaction_code, transactions.raw)
-                  IS DISTINCT FROM
-                  (EXCLUDED.entry_reference, EXCLUDED.status, EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.booking_date,
-                   EXCLUDED.value_date, EXCLUDED.counterparty_name, EXCLUDED.counterparty_iban, EXCLUDED.remittance,
-                   EXCLUDED.bank_transaction_code, EXCLUDED.raw)
-            RETURNING (xmax = 0) AS inserted)
+    private const string Upsert = "WITH written AS (\n" + FirstInsert + """
+        ON CONFLICT (account_id, bank_transaction_id) DO UPDATE SET
+            entry_reference = EXCLUDED.entry_reference, status = EXCLUDED.status, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+            booking_date = EXCLUDED.booking_date, value_date = EXCLUDED.value_date, sort_date = EXCLUDED.sort_date,
+            counterparty_name = EXCLUDED.counterparty_name, counterparty_iban = EXCLUDED.counterparty_iban, remittance = EXCLUDED.remittance,
+            bank_transaction_code = EXCLUDED.bank_transaction_code, fingerprint = EXCLUDED.fingerprint, raw = EXCLUDED.raw, updated_at = EXCLUDED.updated_at
+        WHERE (transactions.entry_reference, transactions.status, transactions.amount, transactions.currency, transactions.booking_date,
+               transactions.value_date, transactions.counterparty_name, transactions.counterparty_iban, transactions.remittance,
+               transactions.bank_transaction_code, transactions.raw)
+              IS DISTINCT FROM
+              (EXCLUDED.entry_reference, EXCLUDED.status, EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.booking_date,
+               EXCLUDED.value_date, EXCLUDED.counterparty_name, EXCLUDED.counterparty_iban, EXCLUDED.remittance,
+               EXCLUDED.bank_transaction_code, EXCLUDED.raw)
+        RETURNING (xmax = 0) AS inserted)
         SELECT count(*) FILTER (WHERE inserted)::int, count(*) FILTER (WHERE NOT inserted)::int FROM written
         """;
 
