@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.Banking;
-using Psd2.Core.Audit;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
@@ -99,6 +98,7 @@ public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, Ti
         }
 
         var banks = services.GetRequiredService<BankClients>();
+        var checks = services.GetRequiredService<ConsentChecks>();
         var institution = banks.Institution(connection.InstitutionId);
         var bank = banks.Client(connection.InstitutionId);
         var now = time.GetUtcNow();
@@ -115,20 +115,20 @@ public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, Ti
                 case "failed":
                     // The bank tells a refusal from an order nobody answered by the consent's status.
                     var expired = await bank.GetConsentStatusAsync(connection.BankConsentId!, cancellationToken) == "expired";
-                    End(db, connection, expired ? ConnectionStatus.Expired : ConnectionStatus.Rejected, expired ? "authorisation_timed_out" : "user_refused", now);
+                    checks.End(connection, expired ? ConnectionStatus.Expired : ConnectionStatus.Rejected, expired ? "authorisation_timed_out" : "user_refused", requestId: null);
                     break;
                 case null or "received" or "psuIdentified" or "psuAuthenticated" or "scaMethodSelected" or "started" or "unconfirmed":
                     if (now >= connection.AuthorisationDeadline)
                     {
                         await ConsentTermination.TryTerminateAsync(bank, connection, logger, cancellationToken);
-                        End(db, connection, ConnectionStatus.Expired, "authorisation_timed_out", now);
+                        checks.End(connection, ConnectionStatus.Expired, "authorisation_timed_out", requestId: null);
                         break;
                     }
 
                     connection.NextPollAt = now + Max(poll.RetryAfter ?? TimeSpan.Zero, institution.DecoupledPollInterval);
                     break;
                 default:
-                    End(db, connection, ConnectionStatus.Failed, "bank_refused", now);
+                    checks.End(connection, ConnectionStatus.Failed, "bank_refused", requestId: null);
                     logger.LogWarning("Connection {ConnectionId}: the bank answered the unexpected scaStatus {ScaStatus}", connection.Id, poll.ScaStatus);
                     break;
             }
@@ -138,7 +138,7 @@ public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, Ti
             logger.LogWarning(e, "Polling the decoupled authorisation of connection {ConnectionId} failed", connection.Id);
             if (now >= connection.AuthorisationDeadline || e is BankException { IsRefusal: true })
             {
-                End(db, connection, ConnectionStatus.Failed, BankCalls.Describe(e).Code, now);
+                checks.End(connection, ConnectionStatus.Failed, BankCalls.Describe(e).Code, requestId: null);
             }
             else
             {
@@ -147,13 +147,6 @@ public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, Ti
         }
 
         await db.SaveChangesAsync(cancellationToken);
-    }
-
-    private void End(Psd2DbContext db, Connection connection, string status, string reason, DateTimeOffset now)
-    {
-        connection.NextPollAt = null;
-        connection.SetStatus(status, reason, now);
-        db.AuditEvents.Add(AuditEvent.Of(null, time, "connection." + status, connection.ClientAppId, connection.UserId, connection.Id, new { reason }));
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -50,12 +50,13 @@ public sealed class ConsentChecks(Psd2DbContext db, BankClients banks, TimeProvi
         }
     }
 
-    /// <summary>The consent is over: the tokens are forgotten and the connection shows why (not saved).</summary>
+    /// <summary>The consent is over (or never came to be): the tokens are forgotten, nothing more is scheduled, and the connection shows why (not saved).</summary>
     public void End(Connection connection, string status, string reason, string? requestId)
     {
         connection.AccessTokenCipher = null;
         connection.RefreshTokenCipher = null;
         connection.NextRefreshAt = null;
+        connection.NextPollAt = null;
         connection.SetStatus(status, reason, time.GetUtcNow());
         db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection." + status, connection.ClientAppId, connection.UserId, connection.Id, new { reason }));
     }

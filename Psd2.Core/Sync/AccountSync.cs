@@ -58,11 +58,7 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
     /// <summary>The whole history the consent allows on the first sync; afterwards from the last booked date less the overlap.</summary>
     private static async Task<DateOnly> FromDateAsync(NpgsqlConnection connection, Guid accountId, DateOnly historyFrom, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT max(sort_date) FROM transactions WHERE account_id = $1 AND status = 'booked'", connection)
-        {
-            Parameters = { new() { Value = accountId } },
-        };
-        return await command.ExecuteScalarAsync(cancellationToken) is DateOnly last && last.AddDays(-OverlapDays) > historyFrom
+        return await ScalarAsync(connection, "SELECT max(sort_date) FROM transactions WHERE account_id = $1 AND status = 'booked'", cancellationToken, accountId) is DateOnly last && last.AddDays(-OverlapDays) > historyFrom
             ? last.AddDays(-OverlapDays)
             : historyFrom;
     }
@@ -143,11 +139,10 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
     /// <summary>Whether any pending transaction is no longer listed; usually none, and then reconciling (two sorts of the staging table) is skipped.</summary>
     private static async Task<bool> AnyPendingGoneAsync(NpgsqlConnection connection, Guid accountId, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
+        return (bool)(await ScalarAsync(connection, """
             SELECT EXISTS (SELECT 1 FROM transactions t WHERE t.account_id = $1 AND t.status = 'pending'
                            AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.bank_transaction_id = t.bank_transaction_id))
-            """, connection) { Parameters = { new() { Value = accountId } } };
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+            """, cancellationToken, accountId))!;
     }
 
     /// <summary>
@@ -178,11 +173,7 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
 
     private static async Task<bool> AnyTransactionAsync(NpgsqlConnection connection, Guid accountId, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM transactions WHERE account_id = $1)", connection)
-        {
-            Parameters = { new() { Value = accountId } },
-        };
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return (bool)(await ScalarAsync(connection, "SELECT EXISTS (SELECT 1 FROM transactions WHERE account_id = $1)", cancellationToken, accountId))!;
     }
 
     /// <summary>The staged rows as transactions of the account, once each.</summary>
@@ -248,12 +239,24 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
 
     private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] parameters)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = Command(connection, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] parameters)
+    {
+        await using var command = Command(connection, sql, parameters);
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object?[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
         foreach (var parameter in parameters)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = parameter ?? DBNull.Value });
         }
 
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        return command;
     }
 }
