@@ -4,6 +4,7 @@ using Psd2.Core.Accounts;
 using Psd2.Core.Audit;
 using Psd2.Core.ClientApps;
 using Psd2.Core.Connections;
+using Psd2.Core.Events;
 using Psd2.Core.Sync;
 using Psd2.Core.Users;
 
@@ -24,6 +25,7 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
     public DbSet<Balance> Balances => Set<Balance>();
     public DbSet<Transaction> Transactions => Set<Transaction>();
     public DbSet<SyncRun> SyncRuns => Set<SyncRun>();
+    public DbSet<PlatformEvent> PlatformEvents => Set<PlatformEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -85,6 +87,14 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
         {
             run.ToTable("sync_runs");
             run.HasOne<Connection>().WithMany().HasForeignKey(r => r.ConnectionId);
+        });
+
+        modelBuilder.Entity<PlatformEvent>(platformEvent =>
+        {
+            platformEvent.ToTable("platform_events");
+            platformEvent.Property(e => e.Data).HasColumnType("jsonb");
+            platformEvent.HasIndex(e => new { e.ClientAppId, e.OccurredAt });
+            platformEvent.HasOne<ClientApp>().WithMany().HasForeignKey(e => e.ClientAppId);
         });
 
         UseSnakeCaseColumns(modelBuilder);

@@ -51,7 +51,8 @@ public sealed class SchemaTests(AppFixture fixture)
         await db.Balances.Take(1).ToListAsync();
         await db.Transactions.Take(1).ToListAsync();
         await db.SyncRuns.Take(1).ToListAsync();
-        Assert.Equal(9, db.Model.GetEntityTypes().Count());
+        await db.PlatformEvents.Take(1).ToListAsync();
+        Assert.Equal(10, db.Model.GetEntityTypes().Count());
     }
 
     [Fact]
