@@ -37,12 +37,19 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
         var result = default(AccountSyncResult);
         if (access.Contains(Connections.ConnectionAccess.Transactions))
         {
-            var from = await FromDateAsync(connection, account.Id, historyFrom, cancellationToken);
+            // The account's first sync has nothing to reconcile, update or remove: its rows are copied straight into
+            // transactions, inside this transaction, as the pages arrive. Later syncs stage and merge.
+            var first = !await AnyTransactionAsync(connection, account.Id, cancellationToken);
+            var from = first ? historyFrom : await FromDateAsync(connection, account.Id, historyFrom, cancellationToken);
             var started = Stopwatch.GetTimestamp();
-            var staged = await StageAsync(connection, connector.GetTransactionsAsync(session, account.BankResourceId, from, cancellationToken), cancellationToken);
+            var pages = connector.GetTransactionsAsync(session, account.BankResourceId, from, cancellationToken);
+            var copied = first
+                ? await CopyAsync(connection, "transactions", account.Id, now, pages, cancellationToken)
+                : await StageAsync(connection, account.Id, now, pages, cancellationToken);
             var fetched = Stopwatch.GetElapsedTime(started);
-            result = await MergeAsync(connection, account.Id, from, now, cancellationToken);
-            LogSynced(account.Id, staged, from, fetched.TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - fetched).TotalMilliseconds, result.Added, result.Updated, result.Removed);
+            result = first ? new AccountSyncResult(copied, 0, 0) : await MergeAsync(connection, account.Id, from, now, cancellationToken);
+            LogSynced(account.Id, copied, from, first ? "copied" : "staged", fetched.TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - fetched).TotalMilliseconds,
+                result.Added, result.Updated, result.Removed);
         }
 
         if (balances is not null)
@@ -63,58 +70,64 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
             : historyFrom;
     }
 
-    private static async Task<int> StageAsync(NpgsqlConnection connection, IAsyncEnumerable<IReadOnlyList<ConnectorTransaction>> pages, CancellationToken cancellationToken)
+    private static async Task<int> StageAsync(
+        NpgsqlConnection connection, Guid accountId, DateTimeOffset now, IAsyncEnumerable<IReadOnlyList<ConnectorTransaction>> pages, CancellationToken cancellationToken)
     {
-        var rows = 0;
-        await ExecuteAsync(connection, """
-            CREATE TEMP TABLE staging (
-                id uuid, bank_transaction_id text, entry_reference text, status text, amount numeric, currency text,
-                booking_date date, value_date date, sort_date date, counterparty_name text, counterparty_iban text,
-                remittance text, bank_transaction_code text, fingerprint text, raw jsonb) ON COMMIT DROP
-            """, cancellationToken);
-        await using (var importer = await connection.BeginBinaryImportAsync(
-            "COPY staging (id, bank_transaction_id, entry_reference, status, amount, currency, booking_date, value_date, sort_date, "
-            + "counterparty_name, counterparty_iban, remittance, bank_transaction_code, fingerprint, raw) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            await foreach (var page in pages.WithCancellation(cancellationToken))
-            {
-                rows += page.Count;
-                foreach (var t in page)
-                {
-                    await importer.StartRowAsync(cancellationToken);
-                    await importer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, cancellationToken);
-                    await importer.WriteAsync(t.TransactionId, NpgsqlDbType.Text, cancellationToken);
-                    await WriteAsync(importer, t.EntryReference, NpgsqlDbType.Text, cancellationToken);
-                    await importer.WriteAsync(t.Booked ? TransactionStatus.Booked : TransactionStatus.Pending, NpgsqlDbType.Text, cancellationToken);
-                    await importer.WriteAsync(t.Amount, NpgsqlDbType.Numeric, cancellationToken);
-                    await importer.WriteAsync(t.Currency, NpgsqlDbType.Text, cancellationToken);
-                    await WriteAsync(importer, t.BookingDate, NpgsqlDbType.Date, cancellationToken);
-                    await WriteAsync(importer, t.ValueDate, NpgsqlDbType.Date, cancellationToken);
-                    await importer.WriteAsync(t.BookingDate ?? t.ValueDate ?? DateOnly.MinValue, NpgsqlDbType.Date, cancellationToken);
-                    await WriteAsync(importer, t.CounterpartyName, NpgsqlDbType.Text, cancellationToken);
-                    await WriteAsync(importer, t.CounterpartyIban, NpgsqlDbType.Text, cancellationToken);
-                    await WriteAsync(importer, t.Remittance, NpgsqlDbType.Text, cancellationToken);
-                    await WriteAsync(importer, t.BankTransactionCode, NpgsqlDbType.Text, cancellationToken);
-                    await importer.WriteAsync(Fingerprint(t), NpgsqlDbType.Text, cancellationToken);
-                    await importer.WriteAsync(t.Raw, NpgsqlDbType.Jsonb, cancellationToken);
-                }
-            }
-
-            await importer.CompleteAsync(cancellationToken);
-        }
-
+        await ExecuteAsync(connection, "CREATE TEMP TABLE staging (LIKE transactions) ON COMMIT DROP", cancellationToken);
+        var rows = await CopyAsync(connection, "staging", accountId, now, pages, cancellationToken);
         await ExecuteAsync(connection, "CREATE INDEX ON staging (bank_transaction_id); ANALYZE staging", cancellationToken);
         return rows;
     }
 
-    private static async Task<AccountSyncResult> MergeAsync(NpgsqlConnection connection, Guid accountId, DateOnly from, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The pages' transactions as rows of <paramref name="table"/> (transactions, or staging of the same shape) through
+    /// one binary COPY, each bank transactionId once (a transaction the bank lists twice, on two pages, is the same one).
+    /// </summary>
+    private static async Task<int> CopyAsync(
+        NpgsqlConnection connection, string table, Guid accountId, DateTimeOffset now, IAsyncEnumerable<IReadOnlyList<ConnectorTransaction>> pages,
+        CancellationToken cancellationToken)
     {
-        if (!await AnyTransactionAsync(connection, accountId, cancellationToken))
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await using var importer = await connection.BeginBinaryImportAsync(
+            $"COPY {table} (id, account_id, bank_transaction_id, entry_reference, status, amount, currency, booking_date, value_date, sort_date, "
+            + "counterparty_name, counterparty_iban, remittance, bank_transaction_code, fingerprint, raw, created_at, updated_at) FROM STDIN (FORMAT BINARY)",
+            cancellationToken);
+        await foreach (var page in pages.WithCancellation(cancellationToken))
         {
-            // The account's first sync: nothing to reconcile, update or remove, so the rows go straight in.
-            return new AccountSyncResult(await ExecuteAsync(connection, FirstInsert, cancellationToken, accountId, now), 0, 0);
+            foreach (var t in page)
+            {
+                if (!seen.Add(t.TransactionId))
+                {
+                    continue;
+                }
+
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, cancellationToken);
+                await importer.WriteAsync(accountId, NpgsqlDbType.Uuid, cancellationToken);
+                await importer.WriteAsync(t.TransactionId, NpgsqlDbType.Text, cancellationToken);
+                await WriteAsync(importer, t.EntryReference, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(t.Booked ? TransactionStatus.Booked : TransactionStatus.Pending, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(t.Amount, NpgsqlDbType.Numeric, cancellationToken);
+                await importer.WriteAsync(t.Currency, NpgsqlDbType.Text, cancellationToken);
+                await WriteAsync(importer, t.BookingDate, NpgsqlDbType.Date, cancellationToken);
+                await WriteAsync(importer, t.ValueDate, NpgsqlDbType.Date, cancellationToken);
+                await importer.WriteAsync(t.BookingDate ?? t.ValueDate ?? DateOnly.MinValue, NpgsqlDbType.Date, cancellationToken);
+                await WriteAsync(importer, t.CounterpartyName, NpgsqlDbType.Text, cancellationToken);
+                await WriteAsync(importer, t.CounterpartyIban, NpgsqlDbType.Text, cancellationToken);
+                await WriteAsync(importer, t.Remittance, NpgsqlDbType.Text, cancellationToken);
+                await WriteAsync(importer, t.BankTransactionCode, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(Fingerprint(t), NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(t.Raw, NpgsqlDbType.Jsonb, cancellationToken);
+                await importer.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
+                await importer.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
+            }
         }
 
+        return (int)await importer.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task<AccountSyncResult> MergeAsync(NpgsqlConnection connection, Guid accountId, DateOnly from, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var reconciled = 0;
         if (await AnyPendingGoneAsync(connection, accountId, cancellationToken))
         {
@@ -122,7 +135,7 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
                 + await ExecuteAsync(connection, Reconcile("fingerprint"), cancellationToken, accountId, now);
         }
 
-        await using var upsert = new NpgsqlCommand(Upsert, connection) { Parameters = { new() { Value = accountId }, new() { Value = now } } };
+        await using var upsert = new NpgsqlCommand(Upsert, connection);
         await using var reader = await upsert.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var (added, updated) = (reader.GetInt32(0), reader.GetInt32(1));
@@ -176,20 +189,14 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
         return (bool)(await ScalarAsync(connection, "SELECT EXISTS (SELECT 1 FROM transactions WHERE account_id = $1)", cancellationToken, accountId))!;
     }
 
-    /// <summary>The staged rows as transactions of the account, once each.</summary>
-    private const string FirstInsert = """
+    /// <summary>New transactions inserted, changed ones updated, unchanged ones not touched (so a repeated sync writes nothing).</summary>
+    private const string Upsert = """
+        WITH written AS (
         INSERT INTO transactions (id, account_id, bank_transaction_id, entry_reference, status, amount, currency, booking_date, value_date,
                                   sort_date, counterparty_name, counterparty_iban, remittance, bank_transaction_code, fingerprint, raw, created_at, updated_at)
-        SELECT DISTINCT ON (s.bank_transaction_id)
-               s.id, $1, s.bank_transaction_id, s.entry_reference, s.status, s.amount, s.currency, s.booking_date, s.value_date,
-               s.sort_date, s.counterparty_name, s.counterparty_iban, s.remittance, s.bank_transaction_code, s.fingerprint, s.raw, $2, $2
+        SELECT s.id, s.account_id, s.bank_transaction_id, s.entry_reference, s.status, s.amount, s.currency, s.booking_date, s.value_date,
+               s.sort_date, s.counterparty_name, s.counterparty_iban, s.remittance, s.bank_transaction_code, s.fingerprint, s.raw, s.created_at, s.updated_at
         FROM staging s
-        ORDER BY s.bank_transaction_id
-
-        """;
-
-    /// <summary>New transactions inserted, changed ones updated, unchanged ones not touched (so a repeated sync writes nothing).</summary>
-    private const string Upsert = "WITH written AS (\n" + FirstInsert + """
         ON CONFLICT (account_id, bank_transaction_id) DO UPDATE SET
             entry_reference = EXCLUDED.entry_reference, status = EXCLUDED.status, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
             booking_date = EXCLUDED.booking_date, value_date = EXCLUDED.value_date, sort_date = EXCLUDED.sort_date,
@@ -234,8 +241,8 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
         value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value.Value, type, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Account {AccountId}: {Staged} transactions since {From} fetched and staged in {FetchMs:0} ms, merged in {MergeMs:0} ms ({Added} added, {Updated} updated, {Removed} removed)")]
-    private partial void LogSynced(Guid accountId, int staged, DateOnly from, double fetchMs, double mergeMs, int added, int updated, int removed);
+        Message = "Account {AccountId}: {Transactions} transactions since {From} fetched and {Written} in {FetchMs:0} ms, merged in {MergeMs:0} ms ({Added} added, {Updated} updated, {Removed} removed)")]
+    private partial void LogSynced(Guid accountId, int transactions, DateOnly from, string written, double fetchMs, double mergeMs, int added, int updated, int removed);
 
     private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] parameters)
     {

@@ -89,7 +89,7 @@ public static class Program
 
         if (options.Ingest)
         {
-            return await IngestBench.RunAsync(app, LargePsu, cancellationToken) ? 0 : 1;
+            return await IngestBench.RunAsync(app, LargePsu, new CpuSampler(ProcessGroups(app), Environment.ProcessId), cancellationToken) ? 0 : 1;
         }
 
         if (options.Export)
@@ -343,7 +343,7 @@ public static class Program
         string.Create(CultureInfo.InvariantCulture, $"/v1/accounts/{accountId}/transactions?bookingStatus=booked&dateFrom={dateFrom:yyyy-MM-dd}");
 
     /// <summary>The app's processes by role, for the CPU figures.</summary>
-    private static Dictionary<int, string> ProcessGroups(DistributedTestApp app)
+    internal static Dictionary<int, string> ProcessGroups(DistributedTestApp app)
     {
         var groups = new Dictionary<int, string>();
         foreach (var resource in app.App.Resources)
