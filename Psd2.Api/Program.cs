@@ -25,6 +25,7 @@ builder.AddServiceDefaults();
 builder.AddNpgsqlDataSource("psd2db");
 builder.Services.AddPsd2DbContext();
 builder.AddRedisClient("redis");
+builder.AddApiKeys();         // keys verified in psd2db, remembered briefly and forgotten when revoked
 builder.AddInstitutions();
 builder.AddApiDocumentation();
 builder.AddBanking();

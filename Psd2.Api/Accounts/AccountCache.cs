@@ -1,12 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Caching.Memory;
 using Psd2.Core.Accounts;
 using StackExchange.Redis;
 
 namespace Psd2.Api.Accounts;
 
-/// <summary>What the cache holds for one read: the JSON as sent, and the account's version it was found under (null when Redis failed).</summary>
-public readonly record struct CacheLookup(byte[]? Json, string? Version);
+/// <summary>
+/// What the cache holds for one read: the JSON as sent, the account's version it was found under (null when Redis
+/// failed), and whether this process confirmed the account's owner within <see cref="AccountCache.OwnerRecheck"/>.
+/// </summary>
+public readonly record struct CacheLookup(byte[]? Json, string? Version, bool OwnerConfirmed);
 
 /// <summary>
 /// Redis cache of the read API's answers (balances, transaction pages), kept as the JSON bytes sent, so a cached
@@ -14,10 +18,27 @@ public readonly record struct CacheLookup(byte[]? Json, string? Version);
 /// and an entry's key holds the version it was read under: <see cref="InvalidateAsync"/> increments the counter, which
 /// makes every older entry unreachable at once (they expire by themselves). Redis failing never fails a read: the
 /// caller reads PostgreSQL instead and a warning is logged.
+/// Each process also keeps the answers it served in memory (up to <see cref="LocalBytes"/>), still under the version
+/// read from Redis on every lookup, so a hot page costs one small GET rather than a 40 KB one; such an answer was served
+/// after an owner check, which the caller repeats once it is older than <see cref="OwnerRecheck"/>.
 /// </summary>
-public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<AccountCache> logger) : IAccountCache
+public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<AccountCache> logger) : IAccountCache, IDisposable
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long an owner check of this process vouches for its in-memory answers. Deleting an account invalidates its
+    /// version, so this bounds only what a deletion could leave behind while Redis could not be told.
+    /// </summary>
+    public static readonly TimeSpan OwnerRecheck = TimeSpan.FromSeconds(5);
+
+    /// <summary>The memory the in-process answers may take, in bytes of JSON.</summary>
+    public const long LocalBytes = 64L * 1024 * 1024;
+
+    private readonly MemoryCache _local = new(new MemoryCacheOptions { SizeLimit = LocalBytes });
+
+    /// <summary>An answer this process served: under which version, and when its owner was last confirmed (Environment.TickCount64).</summary>
+    private sealed record Local(string Version, byte[] Json, long OwnerConfirmedAt);
 
     /// <summary>
     /// A counter outlives every entry written under it, and a missing one starts at a random value rather than 0: an
@@ -72,9 +93,18 @@ public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<A
                     : (string?)await database.StringGetAsync(versionKey).WaitAsync(Timeout);
             }
 
-            return version is null
-                ? default
-                : new CacheLookup((byte[]?)await database.StringGetAsync(EntryKeyPrefix(accountId) + version + ":" + entry).WaitAsync(Timeout), version);
+            if (version is null)
+            {
+                return default;
+            }
+
+            var key = EntryKeyPrefix(accountId) + version + ":" + entry;
+            if (_local.TryGetValue(key, out Local? local) && local!.Version == version)
+            {
+                return new CacheLookup(local.Json, version, Environment.TickCount64 - local.OwnerConfirmedAt < (long)OwnerRecheck.TotalMilliseconds);
+            }
+
+            return new CacheLookup((byte[]?)await database.StringGetAsync(key).WaitAsync(Timeout), version, OwnerConfirmed: false);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -86,6 +116,7 @@ public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<A
     /// <summary>Keeps an answer under the version <see cref="LookupAsync"/> found before the database was read.</summary>
     public async Task StoreAsync(Guid accountId, string version, string entry, byte[] json)
     {
+        Confirmed(accountId, version, entry, json);
         try
         {
             await redis.GetDatabase().StringSetAsync(EntryKeyPrefix(accountId) + version + ":" + entry, json, Lifetime).WaitAsync(Timeout);
@@ -95,6 +126,13 @@ public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<A
             Failed(e, "store");
         }
     }
+
+    /// <summary>Keeps an answer in this process's memory, its owner confirmed just now, under the version it was found or read under.</summary>
+    public void Confirmed(Guid accountId, string version, string entry, byte[] json) =>
+        _local.Set(EntryKeyPrefix(accountId) + version + ":" + entry, new Local(version, json, Environment.TickCount64),
+            new MemoryCacheEntryOptions { Size = json.Length, AbsoluteExpirationRelativeToNow = Lifetime });
+
+    public void Dispose() => _local.Dispose();
 
     public async Task InvalidateAsync(IEnumerable<Guid> accountIds, CancellationToken cancellationToken = default)
     {

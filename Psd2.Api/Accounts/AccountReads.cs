@@ -9,9 +9,11 @@ using Psd2.Core.Persistence;
 namespace Psd2.Api.Accounts;
 
 /// <summary>
-/// How a read of one account's data goes. The account must be the caller's, checked in PostgreSQL on every read,
-/// cached or not (a primary-key lookup), so that the data of an erased user or a purged connection is never served
-/// from the cache. Then the answer comes from the cache, or is read, written as JSON once and kept.
+/// How a read of one account's data goes. The account must be the caller's, checked in PostgreSQL (a primary-key
+/// lookup) before anything is read or served from Redis; an answer this process served in the last few seconds, under the
+/// account's current version, is served again without it (<see cref="AccountCache.OwnerRecheck"/>). Deleting accounts
+/// invalidates their version, so the data of an erased user or a purged connection is not served from any cache.
+/// Otherwise the answer is read, written as JSON once and kept.
 /// <c>Cache-Control: no-cache</c> (or <c>no-store</c>) reads the database and leaves the cache alone.
 /// </summary>
 public static class AccountReads
@@ -28,16 +30,22 @@ public static class AccountReads
     public static async Task<IResult> CachedAsync(
         HttpContext context, Psd2DbContext db, AccountCache cache, Guid accountId, string what, Func<CancellationToken, Task<byte[]>> read)
     {
+        // The client app is part of the key: an answer is only ever served to the app it was read for.
+        var entry = $"{context.ClientAppId():D}:{what}";
+        var lookup = Bypass(context.Request) ? default : await cache.LookupAsync(accountId, entry);
+        if (lookup is { Json: { } recent, OwnerConfirmed: true })
+        {
+            return TypedResults.Bytes(recent, JsonContentType);
+        }
+
         if (!await IsOwnedAsync(db, accountId, context))
         {
             return ApiProblems.NotFound("account");
         }
 
-        // The client app is part of the key: an answer is only ever served to the app it was read for.
-        var entry = $"{context.ClientAppId():D}:{what}";
-        var lookup = Bypass(context.Request) ? default : await cache.LookupAsync(accountId, entry);
-        if (lookup.Json is { } cached)
+        if (lookup is { Json: { } cached, Version: { } found })
         {
+            cache.Confirmed(accountId, found, entry, cached);
             return TypedResults.Bytes(cached, JsonContentType);
         }
 

@@ -13,6 +13,13 @@ public sealed record ClientAppContext(Guid ClientAppId, Guid KeyId);
 /// </summary>
 public static class ApiKeyAuthentication
 {
+    /// <summary>Keys verified recently, kept in memory and forgotten when revoked (<see cref="VerifiedKeys"/>).</summary>
+    public static void AddApiKeys(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<VerifiedKeys>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<VerifiedKeys>());
+    }
+
     public static void UseApiKeys(this WebApplication app) =>
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), api => api.Use(async (context, next) =>
         {
@@ -23,7 +30,7 @@ public static class ApiKeyAuthentication
                 return;
             }
 
-            var client = await AuthenticateAsync(context.RequestServices.GetRequiredService<Psd2DbContext>(), key, context.RequestAborted);
+            var client = await AuthenticateAsync(context.RequestServices, key, context.RequestAborted);
             if (client is null)
             {
                 await Unauthorized(context, "api_key_invalid", "The API key is not valid.");
@@ -48,15 +55,29 @@ public static class ApiKeyAuthentication
         return request.Headers["X-Api-Key"] is { Count: 1 } header ? header.ToString() : null;
     }
 
-    private static async Task<ClientAppContext?> AuthenticateAsync(Psd2DbContext db, string key, CancellationToken cancellationToken)
+    private static async Task<ClientAppContext?> AuthenticateAsync(IServiceProvider services, string key, CancellationToken cancellationToken)
     {
         if (!ApiKeyFormat.TryParse(key, out var prefix, out var secret))
         {
             return null;
         }
 
-        var stored = await ActiveKey(db, prefix, cancellationToken);
-        return stored is not null && ApiKeyFormat.Matches(secret, stored.SecretHash) ? new ClientAppContext(stored.ClientAppId, stored.Id) : null;
+        var verified = services.GetRequiredService<VerifiedKeys>();
+        if (verified.Find(prefix, secret) is { } known)
+        {
+            return known;
+        }
+
+        var forgettings = verified.Forgettings;
+        var stored = await ActiveKey(services.GetRequiredService<Psd2DbContext>(), prefix, cancellationToken);
+        if (stored is null || !ApiKeyFormat.Matches(secret, stored.SecretHash))
+        {
+            return null;
+        }
+
+        var client = new ClientAppContext(stored.ClientAppId, stored.Id);
+        verified.Remember(prefix, stored.SecretHash, client, forgettings);
+        return client;
     }
 
     /// <summary>The active key with this prefix of an enabled client app; compiled once, as every /v1 call runs it.</summary>

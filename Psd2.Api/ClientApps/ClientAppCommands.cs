@@ -2,6 +2,7 @@ using System.Text.Json;
 using Psd2.Core.ClientApps;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults.Integrations;
+using StackExchange.Redis;
 
 namespace Psd2.Api.ClientApps;
 
@@ -16,7 +17,8 @@ public static class ClientAppCommands
           Psd2.Api clientapps create --name <name> [--redirect-uri <uri>]...
           Psd2.Api clientapps add-key --client-app <id>
           Psd2.Api clientapps revoke-key --client-app <id> --key <id>
-        psd2db comes from ConnectionStrings__psd2db, as for the service.
+        psd2db comes from ConnectionStrings__psd2db, as for the service; with ConnectionStrings__redis, a revoked
+        key stops working in every running api at once, otherwise within 30 seconds.
         """;
 
     public static bool Handles(string[] args) => args is ["clientapps", ..];
@@ -39,7 +41,7 @@ public static class ClientAppCommands
             {
                 ["clientapps", "create", .. var rest] => await admin.CreateAsync(Option(rest, "--name") ?? "", Options(rest, "--redirect-uri"), timeout.Token),
                 ["clientapps", "add-key", .. var rest] => await admin.CreateKeyAsync(Id(rest, "--client-app"), timeout.Token),
-                ["clientapps", "revoke-key", .. var rest] => await RevokeAsync(admin, Id(rest, "--client-app"), Id(rest, "--key"), timeout.Token),
+                ["clientapps", "revoke-key", .. var rest] => await RevokeAsync(admin, builder.Configuration, Id(rest, "--client-app"), Id(rest, "--key"), timeout.Token),
                 _ => throw new ClientAppException(Usage),
             };
             Console.WriteLine(JsonSerializer.Serialize(result, JsonSerializerOptions.Web));
@@ -52,9 +54,29 @@ public static class ClientAppCommands
         }
     }
 
-    private static async Task<object> RevokeAsync(ClientAppAdmin admin, Guid clientAppId, Guid keyId, CancellationToken cancellationToken)
+    private static async Task<object> RevokeAsync(ClientAppAdmin admin, IConfiguration configuration, Guid clientAppId, Guid keyId, CancellationToken cancellationToken)
     {
-        await admin.RevokeKeyAsync(clientAppId, keyId, cancellationToken);
+        var prefix = await admin.RevokeKeyAsync(clientAppId, keyId, cancellationToken);
+        var told = false;
+        if (configuration.GetConnectionString("redis") is { Length: > 0 } redis)
+        {
+            try
+            {
+                using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
+                await VerifiedKeys.PublishRevokedAsync(connection, prefix).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+                told = true;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                await Console.Error.WriteLineAsync($"Redis could not be told ({e.Message}).");
+            }
+        }
+
+        if (!told)
+        {
+            await Console.Error.WriteLineAsync($"Revoked; running api processes may accept the key for up to {VerifiedKeys.Lifetime.TotalSeconds:0} seconds more.");
+        }
+
         return new { revoked = keyId };
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
+using Psd2.Core.Accounts;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
@@ -87,7 +88,7 @@ public static class ConnectionsApi
     }
 
     private static async Task<IResult> DeleteAsync(
-        Guid connectionId, bool? purge, HttpContext context, Psd2DbContext db, BankClients banks, TimeProvider time)
+        Guid connectionId, bool? purge, HttpContext context, Psd2DbContext db, BankClients banks, IAccountCache cache, TimeProvider time)
     {
         var connection = await FindAsync(db, context, connectionId);
         if (connection is null)
@@ -110,8 +111,10 @@ public static class ConnectionsApi
             db.AuditEvents.Add(AuditRecords.For(context, time, "connection.revoked", connection.ClientAppId, connection.UserId, connection.Id));
         }
 
+        List<Guid> purged = [];
         if (purge == true)
         {
+            purged = await db.Accounts.Where(a => a.ConnectionId == connection.Id).Select(a => a.Id).ToListAsync(context.RequestAborted);
             await db.Accounts.Where(a => a.ConnectionId == connection.Id).ExecuteDeleteAsync(context.RequestAborted);
             db.Connections.Remove(connection);
         }
@@ -128,6 +131,7 @@ public static class ConnectionsApi
 
         db.AuditEvents.Add(AuditRecords.For(context, time, "connection.deleted", connection.ClientAppId, connection.UserId, connection.Id, new { purged = purge == true }));
         await db.SaveChangesAsync(context.RequestAborted);
+        await cache.InvalidateAsync(purged, CancellationToken.None);
         return TypedResults.NoContent();
     }
 

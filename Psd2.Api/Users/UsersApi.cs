@@ -5,6 +5,7 @@ using Npgsql;
 using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
 using Psd2.Api.Connections;
+using Psd2.Core.Accounts;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
@@ -93,7 +94,7 @@ public static class UsersApi
     }
 
     private static async Task<IResult> DeleteAsync(
-        Guid userId, HttpContext context, Psd2DbContext db, BankClients banks, TimeProvider time)
+        Guid userId, HttpContext context, Psd2DbContext db, BankClients banks, IAccountCache cache, TimeProvider time)
     {
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.ClientAppId == context.ClientAppId(), context.RequestAborted);
         if (user is null)
@@ -118,9 +119,11 @@ public static class UsersApi
         }
 
         // Erasure: the person goes, the fact that an erasure happened stays, without the external reference.
+        var accounts = await db.Accounts.Where(a => a.UserId == userId).Select(a => a.Id).ToListAsync(context.RequestAborted);
         db.Users.Remove(user);
         db.AuditEvents.Add(AuditRecords.For(context, time, "user.deleted", user.ClientAppId, user.Id));
         await db.SaveChangesAsync(context.RequestAborted);
+        await cache.InvalidateAsync(accounts, CancellationToken.None);
         return TypedResults.NoContent();
     }
 

@@ -49,12 +49,14 @@ public sealed class ClientAppAdmin(Psd2DbContext db, TimeProvider time)
         return key;
     }
 
-    public async Task RevokeKeyAsync(Guid clientAppId, Guid keyId, CancellationToken cancellationToken)
+    /// <returns>The revoked key's prefix, which the api processes are told to forget.</returns>
+    public async Task<string> RevokeKeyAsync(Guid clientAppId, Guid keyId, CancellationToken cancellationToken)
     {
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == keyId && k.ClientAppId == clientAppId, cancellationToken)
             ?? throw new ClientAppException($"No key {keyId} for client app {clientAppId}.");
         key.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        return key.Prefix;
     }
 
     private IssuedApiKey AddKey(Guid clientAppId)

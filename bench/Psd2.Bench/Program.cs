@@ -13,7 +13,7 @@ namespace Psd2.Bench;
 /// Starts the whole app, connects the sandbox bank's large PSU and measures, on the same mutual-TLS endpoint:
 /// A, a cheap baseline; B, the first page of booked transactions; C, a later page reached through _links.next.
 /// Then, on the platform api, with the same PSU connected and synced by a client app: F, the api's cheapest
-/// endpoint; G, a 100-transaction page served from the Redis cache; H, the same page read from PostgreSQL.
+/// endpoint; G, a 100-transaction page served from the cache; H, the same page read from PostgreSQL.
 /// </summary>
 public static class Program
 {
@@ -221,8 +221,8 @@ public static class Program
         {
             new("F", "api GET /alive (no key, no database)", () => new HttpRequestMessage(HttpMethod.Get, "/alive")),
             new("F2", "api GET /health (PostgreSQL SELECT 1, Redis PING)", () => new HttpRequestMessage(HttpMethod.Get, "/health"), "F"),
-            new("F3", "api GET /v1/users/{id} (key lookup + 1 row)", () => new HttpRequestMessage(HttpMethod.Get, $"/v1/users/{client.UserId}"), "F"),
-            new("G", "api GET 100 transactions (key, owner check, Redis)", () => new HttpRequestMessage(HttpMethod.Get, path), "F", ApiTargetPercent, "F2"),
+            new("F3", "api GET /v1/users/{id} (key check + 1 row)", () => new HttpRequestMessage(HttpMethod.Get, $"/v1/users/{client.UserId}"), "F"),
+            new("G", "api GET 100 transactions (key, version GET, memory)", () => new HttpRequestMessage(HttpMethod.Get, path), "F", ApiTargetPercent, "F2"),
             new("H", "api GET 100 transactions, no-cache (key, owner, page)", () => new HttpRequestMessage(HttpMethod.Get, path)
             {
                 Headers = { CacheControl = new CacheControlHeaderValue { NoCache = true } },

@@ -229,6 +229,44 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task AnErasedUserOrAPurgedConnectionIsNotServedFromAnyCache()
+    {
+        using var erased = await ApiTestClient.CreateAsync(fixture.App);
+        using var purged = await ApiTestClient.CreateAsync(fixture.App);
+        var purgedConnection = await SyncedConnectionAsync(purged, await _bank.CreatePsuAsync(accounts: 1));
+        await SyncedConnectionAsync(erased, await _bank.CreatePsuAsync(accounts: 1));
+
+        // Each answer read twice, so it is in Redis and in the api's memory, its owner confirmed moments ago.
+        var erasedPaths = await CachedPathsAsync(erased);
+        var purgedPaths = await CachedPathsAsync(purged);
+
+        using (var deleted = await erased.Api.DeleteAsync($"/v1/users/{erased.UserId}"))
+        using (var deletedConnection = await purged.Api.DeleteAsync($"/v1/connections/{purgedConnection}?purge=true"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, deletedConnection.StatusCode);
+        }
+
+        foreach (var (client, path) in erasedPaths.Select(p => (erased, p)).Concat(purgedPaths.Select(p => (purged, p))))
+        {
+            using var response = await client.Api.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, path);
+        }
+    }
+
+    private static async Task<List<string>> CachedPathsAsync(ApiTestClient client)
+    {
+        var accountId = (await client.Api.GetFromJsonAsync<JsonElement>($"/v1/users/{client.UserId}/accounts"))[0].GetProperty("id").GetGuid();
+        var paths = new List<string> { $"/v1/accounts/{accountId}/transactions?limit=10", $"/v1/accounts/{accountId}/balances" };
+        foreach (var path in paths)
+        {
+            Assert.Equal(await BytesAsync(client.Api, path), await BytesAsync(client.Api, path));
+        }
+
+        return paths;
+    }
+
+    [Fact]
     public async Task ReadsFallBackToTheDatabaseWhileRedisIsDown()
     {
         using var client = await ApiTestClient.CreateAsync(fixture.App);

@@ -18,7 +18,12 @@ internal static class ClientAppCli
             WorkingDirectory = output,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment = { ["ConnectionStrings__psd2db"] = app.GetConnectionString("psd2db"), ["DOTNET_ENVIRONMENT"] = "Testing" },
+            Environment =
+            {
+                ["ConnectionStrings__psd2db"] = app.GetConnectionString("psd2db"),
+                ["ConnectionStrings__redis"] = app.GetConnectionString("redis"),
+                ["DOTNET_ENVIRONMENT"] = "Testing",
+            },
         };
         start.ArgumentList.Add(Path.Combine(output, "Psd2.Api.dll"));
         foreach (var arg in args)
