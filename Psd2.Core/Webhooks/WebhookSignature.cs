@@ -16,6 +16,8 @@ public static class WebhookSignature
     public const string EventTypeHeader = "Psd2-Event-Type";
     public const string TimestampHeader = "Psd2-Timestamp";
     public const string SignatureHeader = "Psd2-Signature";
+    /// <summary>The delivery (one event to one endpoint); the same on every retry and redelivery of it.</summary>
+    public const string DeliveryIdHeader = "Psd2-Delivery-Id";
     public const string Scheme = "v1";
 
     /// <summary>How far a timestamp may be from the receiver's clock before it refuses the delivery as a replay.</summary>
