@@ -39,6 +39,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status code answered from now on (200 by default).</summary>
     public int AnswerWith { get; set; } = 200;
 
+    /// <summary>How long the receiver takes before it answers: a slow server keeps deliveries in flight longer.</summary>
+    public TimeSpan AnswerAfter { get; set; } = TimeSpan.Zero;
+
     public int Port { get; private set; }
 
     public string Url => $"http://127.0.0.1:{Port}/hooks";
@@ -101,6 +104,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             await context.Request.Body.CopyToAsync(body);
             var headers = context.Request.Headers;
             var status = AnswerWith;
+            if (AnswerAfter > TimeSpan.Zero)
+            {
+                await Task.Delay(AnswerAfter, context.RequestAborted);
+            }
+
             _received.Enqueue(new ReceivedWebhook(
                 headers[WebhookSignature.EventIdHeader], headers[WebhookSignature.EventTypeHeader], headers[WebhookSignature.TimestampHeader],
                 headers[WebhookSignature.SignatureHeader], headers[WebhookSignature.DeliveryIdHeader], body.ToArray(), status));
