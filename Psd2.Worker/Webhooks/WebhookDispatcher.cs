@@ -55,7 +55,19 @@ public sealed class WebhookDispatcher(
         var batch = _options.Concurrency * 2;
         var claimed = await outbox.ClaimDueAsync(batch, Lease, cancellationToken);
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
-            async (delivery, token) => await DeliverAsync(delivery, token));
+            async (delivery, token) =>
+            {
+                try
+                {
+                    await DeliverAsync(delivery, token);
+                }
+                catch (Exception e) when (!token.IsCancellationRequested)
+                {
+                    // One delivery's trouble (its secret unreadable, the database briefly gone) must not stop the others;
+                    // its lease runs out and it is tried again.
+                    logger.LogError(e, "Webhook delivery {DeliveryId} could not be attempted; it is tried again after its lease", delivery.Id);
+                }
+            });
         return fannedOut == FanOutBatch || claimed.Count == batch;
     }
 
