@@ -121,6 +121,29 @@ public sealed class WebhookTests(AppFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task ARenewalTellsOfTheNewConnectionAndOfTheOneItReplaced()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var client = await ApiTestClient.CreateAsync(fixture.App);
+        var (_, secret) = await CreateEndpointAsync(client, receiver.Url, ["connection.active", "connection.revoked"]);
+        var oldId = (await client.ActiveDecoupledConnectionAsync(await _bank.CreatePsuAsync())).GetProperty("id").GetGuid();
+        await receiver.WaitForEventAsync("connection.active", oldId);
+
+        var started = await client.ConnectAsync(new { validDays = 30 }, $"/v1/connections/{oldId}/renew");
+        var newId = started.GetProperty("id").GetGuid();
+        Assert.Equal("active", (await client.WaitWhileAwaitingAsync(newId)).GetProperty("status").GetString());
+
+        var active = await receiver.WaitForEventAsync("connection.active", newId);
+        var retired = await receiver.WaitForEventAsync("connection.revoked", oldId);
+        Assert.True(active.Verifies(secret) && retired.Verifies(secret));
+        Assert.Equal(oldId, active.Data.GetProperty("renewsConnectionId").GetGuid());
+        Assert.Equal("renewed", retired.Data.GetProperty("reason").GetString());
+        Assert.Equal(newId, retired.Data.GetProperty("replacedByConnectionId").GetGuid());
+        Assert.True(DateTimeOffset.Parse(retired.Json.GetProperty("occurredAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+            >= DateTimeOffset.Parse(active.Json.GetProperty("occurredAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task AReceiverThatIsDownForAWhileGetsEveryEventOnceItIsBack()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
