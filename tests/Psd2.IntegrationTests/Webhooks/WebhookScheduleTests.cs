@@ -1,4 +1,9 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Psd2.Core.Webhooks;
 
 namespace Psd2.IntegrationTests.Webhooks;
@@ -73,6 +78,52 @@ public sealed class WebhookScheduleTests
         Assert.NotEmpty(Errors(new WebhookOptions { MaxAge = TimeSpan.FromSeconds(1) }));
         Assert.NotEmpty(Errors(new WebhookOptions { PollInterval = TimeSpan.Zero }));
         Assert.NotEmpty(Errors(new WebhookOptions { RequestTimeout = TimeSpan.FromMinutes(5) }));
+    }
+
+    [Theory]
+    [InlineData("Production", "true", false)]
+    [InlineData("Staging", "true", false)]
+    [InlineData("Testing", "true", true)]
+    [InlineData("Development", "true", true)]
+    [InlineData("Production", "false", true)]
+    public void LoopbackHttpIsRefusedOutsideDevelopmentAndTesting(string environment, string allowLoopbackHttp, bool starts)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Webhooks:AllowLoopbackHttp"] = allowLoopbackHttp,
+            ["Webhooks:MaxAge"] = "1.00:00:00",
+        }).Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration)
+            .AddWebhookOptions(new Environment(environment)).BuildServiceProvider();
+
+        var read = () => services.GetRequiredService<IOptions<WebhookOptions>>().Value;
+
+        if (starts)
+        {
+            Assert.Equal(TimeSpan.FromDays(1), read().MaxAge);
+        }
+        else
+        {
+            Assert.Contains("AllowLoopbackHttp", Assert.Throws<OptionsValidationException>(read).Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void AScheduleThatCannotWorkStopsTheStart()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Webhooks:BackoffCap"] = "00:00:01" }).Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration)
+            .AddWebhookOptions(new Environment("Production")).BuildServiceProvider();
+
+        Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<WebhookOptions>>().Value);
+    }
+
+    private sealed class Environment(string name) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = name;
+        public string ApplicationName { get; set; } = "Psd2.Worker";
+        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 
     [Theory]
