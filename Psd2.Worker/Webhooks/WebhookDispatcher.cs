@@ -54,14 +54,16 @@ public sealed class WebhookDispatcher(
         var fannedOut = await outbox.FanOutAsync(FanOutBatch, cancellationToken);
         var batch = _options.Concurrency * 2;
         var claimed = await outbox.ClaimDueAsync(batch, Lease, cancellationToken);
+        // Stopping starts no more sends, but lets those under way finish and be recorded (each within the request
+        // timeout): a send cut off after the receiver took it would be sent again once its lease ran out.
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
-            async (delivery, token) =>
+            async (delivery, _) =>
             {
                 try
                 {
-                    await DeliverAsync(delivery, token);
+                    await DeliverAsync(delivery, CancellationToken.None);
                 }
-                catch (Exception e) when (!token.IsCancellationRequested)
+                catch (Exception e)
                 {
                     // One delivery's trouble (its secret unreadable, the database briefly gone) must not stop the others;
                     // its lease runs out and it is tried again.

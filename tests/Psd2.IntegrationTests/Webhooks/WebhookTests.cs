@@ -202,14 +202,14 @@ public sealed class WebhookTests(AppFixture fixture) : IDisposable
         var (endpointId, secret) = await CreateEndpointAsync(client, receiver.Url, ["connection.active"]);
 
         var connectionId = (await client.ActiveDecoupledConnectionAsync(await _bank.CreatePsuAsync())).GetProperty("id").GetGuid();
-        // The harness retries for 20 s (Webhooks:MaxAge in the worker's appsettings.Testing.json).
+        // The harness retries for 30 s (Webhooks:MaxAge in the worker's appsettings.Testing.json).
         var dead = await WaitForDeliveryAsync(client, endpointId, d => d.GetProperty("status").GetString() == "dead", "a dead letter", seconds: 90, status: "dead");
         var deliveryId = dead.GetProperty("id").GetGuid();
         Assert.Equal("connection.active", dead.GetProperty("eventType").GetString());
         Assert.Equal(500, dead.GetProperty("lastStatusCode").GetInt32());
         Assert.Equal(JsonValueKind.Null, dead.GetProperty("nextAttemptAt").ValueKind);
-        // Dead at the last attempt inside the window: 20 s, plus the poll interval and the attempt itself.
-        Assert.InRange(dead.GetProperty("deadAt").GetDateTimeOffset() - dead.GetProperty("scheduledAt").GetDateTimeOffset(), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(25));
+        // Dead at the last attempt inside the window: 30 s, plus the poll interval and the attempt itself.
+        Assert.InRange(dead.GetProperty("deadAt").GetDateTimeOffset() - dead.GetProperty("scheduledAt").GetDateTimeOffset(), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(35));
 
         var detail = await client.Api.GetFromJsonAsync<JsonElement>($"/v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}");
         var log = detail.GetProperty("attemptLog").EnumerateArray().ToList();
