@@ -9,6 +9,7 @@ using Psd2.Api.Institutions;
 using Psd2.Api.OpenApi;
 using Psd2.Api.Sync;
 using Psd2.Api.Users;
+using Psd2.Api.Webhooks;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults;
 using Psd2.ServiceDefaults.Integrations;
@@ -33,6 +34,7 @@ builder.AddConnections();    // starting, activating and checking connections; d
 builder.AddSync();           // syncing accounts, balances and transactions, queued in the background
 builder.AddConnectPages();   // the hosted Connect page: links and sessions in Redis, server-rendered forms
 builder.AddAccounts();       // reading accounts, balances and transactions, with a Redis cache a sync invalidates
+builder.AddWebhooks();       // webhook endpoints' URLs checked against the delivery options
 
 var app = builder.Build();
 
@@ -53,6 +55,7 @@ app.MapAccountsApi();
 app.MapTransactionsApi();
 app.MapAuditApi();
 app.MapExportsApi();         // a user's accounts, balances and transactions as .xlsx, or the transactions as .csv
+app.MapWebhooksApi();        // webhook endpoints, their deliveries, dead letters and redelivery
 
 app.Run();
 return 0;

@@ -11,10 +11,7 @@ public static class BankingExtensions
     public static void AddBanking(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<TppOptions>().BindConfiguration(TppOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<TokenProtectionOptions>().BindConfiguration(TokenProtectionOptions.Section)
-            .Validate(o => o.EncryptionKey.Length >= 32, "Tokens:EncryptionKey must hold a secret of at least 32 characters.")
-            .ValidateOnStart();
-        builder.Services.AddSingleton<TokenProtector>();
+        builder.Services.AddTokenProtection();
         builder.Services.AddSingleton(services => TppIdentity.FromQwac(services.GetRequiredService<IOptions<TppOptions>>().Value.QwacCertificatePath));
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHttpClient(BankClients.BankClient).ConfigurePrimaryHttpMessageHandler(services => Handler(services, withQwac: true));

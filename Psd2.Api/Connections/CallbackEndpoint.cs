@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
+using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults.RequestIds;
 
@@ -37,6 +38,7 @@ public static class CallbackEndpoint
             connection.SetStatus(refused ? ConnectionStatus.Rejected : ConnectionStatus.Failed,
                 refused ? "user_refused" : "bank_error", now);
             db.AuditEvents.Add(AuditRecords.For(context, time, "connection." + connection.Status, connection.ClientAppId, connection.UserId, connection.Id));
+            db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, connection));
             await db.SaveChangesAsync(context.RequestAborted);
         }
         else
@@ -52,6 +54,7 @@ public static class CallbackEndpoint
                 logger.LogWarning(e, "Exchanging the code of connection {ConnectionId} failed", connection.Id);
                 connection.SetStatus(ConnectionStatus.Failed, "token_exchange_failed", time.GetUtcNow());
                 db.AuditEvents.Add(AuditRecords.For(context, time, "connection.failed", connection.ClientAppId, connection.UserId, connection.Id));
+                db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, connection));
                 await db.SaveChangesAsync(context.RequestAborted);
             }
         }

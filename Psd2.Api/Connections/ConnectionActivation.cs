@@ -5,6 +5,7 @@ using Psd2.Core.Audit;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Connectors;
+using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 using Psd2.Core.Security;
 
@@ -32,6 +33,7 @@ public sealed class ConnectionActivation(Psd2DbContext db, BankClients banks, To
         connection.SetStatus(ConnectionStatus.Active, null, now);
         db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection.authorised", connection.ClientAppId, connection.UserId, connection.Id, new { connection.Flow }));
         db.AuditEvents.Add(AuditEvent.Of(requestId, time, "token.exchanged", connection.ClientAppId, connection.UserId, connection.Id));
+        db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, connection));
 
         IReadOnlyList<ConnectorAccount> accounts = [];
         try
@@ -72,6 +74,7 @@ public sealed class ConnectionActivation(Psd2DbContext db, BankClients banks, To
         renewed.SetStatus(ConnectionStatus.Revoked, "renewed", time.GetUtcNow());
         db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection.renewed", renewed.ClientAppId, renewed.UserId, renewed.Id,
             new { replacedBy = successor.Id, terminatedAtBank = terminated }));
+        db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, renewed));
         await db.SaveChangesAsync(cancellationToken);
     }
 }

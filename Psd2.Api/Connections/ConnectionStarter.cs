@@ -5,6 +5,7 @@ using Psd2.Api.Banking;
 using Psd2.Core.Audit;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
+using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 
 namespace Psd2.Api.Connections;
@@ -108,6 +109,7 @@ public sealed partial class ConnectionStarter(
             var error = BankCalls.Describe(e, refusedCode: "consent_rejected");
             connection.SetStatus(ConnectionStatus.Failed, error.Code, time.GetUtcNow());
             connection.NextPollAt = null;
+            db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, connection));
             logger.LogWarning(e, "Creating the consent of connection {ConnectionId} at {InstitutionId} failed", connection.Id, connection.InstitutionId);
             await db.SaveChangesAsync(CancellationToken.None);
             return (null, error with { Detail = $"connection {connection.Id}: {error.Detail}" });

@@ -4,6 +4,7 @@ using Psd2.Api.ClientApps;
 using Psd2.Core.Accounts;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
+using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults.RequestIds;
 
@@ -111,6 +112,12 @@ public static class ConnectionsApi
             db.AuditEvents.Add(AuditRecords.For(context, time, "connection.revoked", connection.ClientAppId, connection.UserId, connection.Id));
         }
 
+        if (!connection.IsFinal)
+        {
+            connection.SetStatus(ConnectionStatus.Revoked, "deleted_by_client", time.GetUtcNow());
+            db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, connection));
+        }
+
         List<Guid> purged = [];
         if (purge == true)
         {
@@ -123,10 +130,6 @@ public static class ConnectionsApi
             connection.AccessTokenCipher = null;
             connection.RefreshTokenCipher = null;
             connection.NextPollAt = null;
-            if (!connection.IsFinal)
-            {
-                connection.SetStatus(ConnectionStatus.Revoked, "deleted_by_client", time.GetUtcNow());
-            }
         }
 
         db.AuditEvents.Add(AuditRecords.For(context, time, "connection.deleted", connection.ClientAppId, connection.UserId, connection.Id, new { purged = purge == true }));

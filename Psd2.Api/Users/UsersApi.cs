@@ -8,6 +8,7 @@ using Psd2.Api.Connections;
 using Psd2.Core.Accounts;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
+using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 using Psd2.Core.Users;
 
@@ -116,6 +117,8 @@ public static class UsersApi
             }
 
             db.AuditEvents.Add(AuditRecords.For(context, time, "connection.revoked", user.ClientAppId, user.Id, connection.Id));
+            connection.SetStatus(ConnectionStatus.Revoked, "user_deleted", time.GetUtcNow());
+            db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, connection));
         }
 
         // Erasure: the person goes, the fact that an erasure happened stays, without the external reference.

@@ -1,5 +1,6 @@
 using Psd2.Core.Audit;
 using Psd2.Core.Banking;
+using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 
 namespace Psd2.Core.Connections;
@@ -7,7 +8,7 @@ namespace Psd2.Core.Connections;
 /// <summary>
 /// Reads a live connection's consent status at the bank (a call that does not use the daily access budget) and
 /// applies it: a consent the PSU revoked at the bank, or that expired there, shows as such from this contact on;
-/// one within the renewal window is renewal_due.
+/// one within the renewal window is renewal_due. Each move is told to the client app as a <c>connection.&lt;status&gt;</c> event.
 /// </summary>
 public sealed class ConsentChecks(Psd2DbContext db, BankClients banks, TimeProvider time)
 {
@@ -47,6 +48,7 @@ public sealed class ConsentChecks(Psd2DbContext db, BankClients banks, TimeProvi
         {
             connection.SetStatus(ConnectionStatus.RenewalDue, "consent_expires_soon", now);
             db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection.renewal_due", connection.ClientAppId, connection.UserId, connection.Id));
+            db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, connection));
         }
     }
 
@@ -59,5 +61,6 @@ public sealed class ConsentChecks(Psd2DbContext db, BankClients banks, TimeProvi
         connection.NextPollAt = null;
         connection.SetStatus(status, reason, time.GetUtcNow());
         db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection." + status, connection.ClientAppId, connection.UserId, connection.Id, new { reason }));
+        db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, connection));
     }
 }

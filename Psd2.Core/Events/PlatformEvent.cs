@@ -4,7 +4,8 @@ namespace Psd2.Core.Events;
 
 /// <summary>
 /// One event a client app is told about through its webhooks (connection.active, connection.renewal_due,
-/// connection.expired, connection.revoked, connection.failed, sync.completed, transactions.new). Added to the
+/// connection.expired, connection.revoked, connection.rejected, connection.failed, sync.completed, transactions.new;
+/// see Webhooks.WebhookEventTypes). Added to the
 /// same unit of work as the change it tells of (the outbox); <see cref="DispatchedAt"/> is set once delivery has
 /// taken it over. <see cref="Id"/> is the event id receivers de-duplicate on.
 /// </summary>

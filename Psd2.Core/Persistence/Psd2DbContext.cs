@@ -7,6 +7,7 @@ using Psd2.Core.Connections;
 using Psd2.Core.Events;
 using Psd2.Core.Sync;
 using Psd2.Core.Users;
+using Psd2.Core.Webhooks;
 
 namespace Psd2.Core.Persistence;
 
@@ -26,6 +27,9 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
     public DbSet<Transaction> Transactions => Set<Transaction>();
     public DbSet<SyncRun> SyncRuns => Set<SyncRun>();
     public DbSet<PlatformEvent> PlatformEvents => Set<PlatformEvent>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -95,6 +99,29 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
             platformEvent.Property(e => e.Data).HasColumnType("jsonb");
             platformEvent.HasIndex(e => new { e.ClientAppId, e.OccurredAt });
             platformEvent.HasOne<ClientApp>().WithMany().HasForeignKey(e => e.ClientAppId);
+        });
+
+        modelBuilder.Entity<WebhookEndpoint>(endpoint =>
+        {
+            endpoint.ToTable("webhook_endpoints");
+            endpoint.HasIndex(e => e.ClientAppId);
+            endpoint.HasOne<ClientApp>().WithMany().HasForeignKey(e => e.ClientAppId);
+        });
+
+        modelBuilder.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.ToTable("webhook_deliveries");
+            delivery.HasIndex(d => new { d.EndpointId, d.EventId }).IsUnique();
+            delivery.HasIndex(d => new { d.EndpointId, d.CreatedAt });
+            delivery.HasOne<WebhookEndpoint>().WithMany().HasForeignKey(d => d.EndpointId);
+            delivery.HasOne<PlatformEvent>().WithMany().HasForeignKey(d => d.EventId);
+        });
+
+        modelBuilder.Entity<WebhookAttempt>(attempt =>
+        {
+            attempt.ToTable("webhook_attempts");
+            attempt.Property(a => a.Id).UseIdentityAlwaysColumn();
+            attempt.HasOne<WebhookDelivery>().WithMany().HasForeignKey(a => a.DeliveryId);
         });
 
         UseSnakeCaseColumns(modelBuilder);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Psd2.Core.Security;
@@ -39,5 +40,18 @@ public sealed class TokenProtector(IOptions<TokenProtectionOptions> options)
         using var aes = new AesGcm(_key, TagSize);
         aes.Decrypt(protectedToken.AsSpan(0, NonceSize), protectedToken.AsSpan(NonceSize + TagSize), protectedToken.AsSpan(NonceSize, TagSize), plain, owner.ToByteArray());
         return Encoding.UTF8.GetString(plain);
+    }
+}
+
+public static class TokenProtection
+{
+    /// <summary>The encryption of secrets at rest under <c>Tokens:EncryptionKey</c>, validated at start.</summary>
+    public static IServiceCollection AddTokenProtection(this IServiceCollection services)
+    {
+        services.AddOptions<TokenProtectionOptions>().BindConfiguration(TokenProtectionOptions.Section)
+            .Validate(o => o.EncryptionKey.Length >= 32, "Tokens:EncryptionKey must hold a secret of at least 32 characters.")
+            .ValidateOnStart();
+        services.AddSingleton<TokenProtector>();
+        return services;
     }
 }

@@ -6,6 +6,7 @@ using Psd2.Core.Audit;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Connectors;
+using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 
 namespace Psd2.Core.Sync;
@@ -13,7 +14,8 @@ namespace Psd2.Core.Sync;
 /// <summary>
 /// Runs one sync of a connection: lists its accounts (linking them to their stable ids), then syncs each account
 /// all-or-nothing. An expired token is refreshed once and the call retried; a consent the bank no longer honours
-/// ends the connection; a spent daily budget records when the next read is allowed. The run records counts and outcome.
+/// ends the connection; a spent daily budget records when the next read is allowed. The run records counts and outcome,
+/// and tells the client app of it (sync.completed, and transactions.new when any were added).
 /// </summary>
 public sealed class ConnectionSync(
     Psd2DbContext db, BankClients banks, ConnectionTokens tokens, AccountSync accounts, ConsentChecks consents,
@@ -40,6 +42,7 @@ public sealed class ConnectionSync(
         var session = new StrongBox<ConnectorSession>(tokens.Session(connection, psuIpAddress, requestId));
         string? errorCode = null;
         IReadOnlyList<Account> linked = [];
+        var added = new List<NewTransactions>();
         try
         {
             var listed = await WithTokenRefreshAsync(connection, session, s => connector.GetAccountsAsync(s, cancellationToken), cancellationToken);
@@ -55,6 +58,10 @@ public sealed class ConnectionSync(
                     run.TransactionsAdded += result.Added;
                     run.TransactionsUpdated += result.Updated;
                     run.TransactionsRemoved += result.Removed;
+                    if (result.Added > 0)
+                    {
+                        added.Add(new NewTransactions(account.Id, result.Added));
+                    }
                 }
                 catch (ConnectorException e) when (e.Failure is ConnectorFailure.Transient or ConnectorFailure.Refused)
                 {
@@ -84,7 +91,7 @@ public sealed class ConnectionSync(
             await cache.InvalidateAsync(linked.Select(a => a.Id), CancellationToken.None);
         }
 
-        return await FinishAsync(run, connection, errorCode, cancellationToken);
+        return await FinishAsync(run, connection, errorCode, cancellationToken, added);
     }
 
     /// <summary>Runs a bank call; when the bank says the access token expired, refreshes it once and runs the call again.</summary>
@@ -128,7 +135,8 @@ public sealed class ConnectionSync(
         }
     }
 
-    private async Task<SyncRun> FinishAsync(SyncRun run, Connection connection, string? errorCode, CancellationToken cancellationToken)
+    private async Task<SyncRun> FinishAsync(
+        SyncRun run, Connection connection, string? errorCode, CancellationToken cancellationToken, IReadOnlyList<NewTransactions>? added = null)
     {
         var now = time.GetUtcNow();
         run.FinishedAt = now;
@@ -144,9 +152,27 @@ public sealed class ConnectionSync(
             syncRunId = run.Id, run.Status, run.AccountsSynced, run.AccountsFailed, run.TransactionsAdded, run.TransactionsUpdated,
             run.TransactionsRemoved, run.ErrorCode,
         }));
+        db.PlatformEvents.Add(PlatformEvent.Of(time, "sync.completed", connection.ClientAppId, connection.UserId, connection.Id, new
+        {
+            syncRunId = run.Id, connectionId = connection.Id, userId = connection.UserId, run.Status, run.UserPresent, run.AccountsSynced,
+            run.AccountsFailed, run.TransactionsAdded, run.TransactionsUpdated, run.TransactionsRemoved, run.ErrorCode, run.NextAllowedAt,
+            run.StartedAt, run.FinishedAt,
+        }));
+        if (added is { Count: > 0 })
+        {
+            db.PlatformEvents.Add(PlatformEvent.Of(time, "transactions.new", connection.ClientAppId, connection.UserId, connection.Id, new
+            {
+                syncRunId = run.Id, connectionId = connection.Id, userId = connection.UserId, count = added.Sum(a => a.Count),
+                accountIds = added.Select(a => a.AccountId).ToList(), accounts = added,
+            }));
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         return run;
     }
+
+    /// <summary>How many transactions one account gained in this run (the transactions.new payload).</summary>
+    private sealed record NewTransactions(Guid AccountId, int Count);
 
     private static string Code(ConnectorException e) => e.Failure switch
     {

@@ -38,6 +38,12 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         new("GET", "/v1/accounts/{accountId}/balances"),
         new("GET", "/v1/accounts/{accountId}/transactions"),
         new("GET", "/v1/accounts/{accountId}/transactions/{transactionId}"),
+        new("GET", "/v1/webhook-endpoints/{endpointId}"),
+        new("POST", "/v1/webhook-endpoints/{endpointId}/rotate-secret"),
+        new("GET", "/v1/webhook-endpoints/{endpointId}/deliveries"),
+        new("GET", "/v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}"),
+        new("POST", "/v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/redeliver"),
+        new("DELETE", "/v1/webhook-endpoints/{endpointId}"),
         new("DELETE", "/v1/connections/{connectionId}"),
         new("DELETE", "/v1/connections/{connectionId}", Query: "?purge=true"),
         new("DELETE", "/v1/users/{userId}"),
@@ -53,6 +59,8 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
     {
         using var owner = await ClientWithUserAsync();
         using var intruder = await ClientWithUserAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var endpointId = await WebhookEndpointAsync(owner, receiver.Url);
         var (connectionId, consentId) = await ActiveConnectionAsync(owner);
         using var refreshed = await owner.Api.PostAsJsonAsync($"/v1/connections/{connectionId}/refresh", new { psuIpAddress = PsuIpAddress });
         Assert.Equal(HttpStatusCode.Accepted, refreshed.StatusCode);
@@ -60,6 +68,7 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         await WaitForSyncAsync(owner, syncRunId);
         var accountId = (await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/users/{owner.UserId}/accounts"))[0].GetProperty("id").GetGuid();
         var transactionId = (await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/accounts/{accountId}/transactions?limit=1")).GetProperty("items")[0].GetProperty("id").GetGuid();
+        var deliveryId = await WebhookDeliveryAsync(owner, endpointId);
 
         var withIds = (await V1OperationsAsync()).Where(o => o.Contains('{', StringComparison.Ordinal)).Except(SharedRoutes).ToList();
         var probed = OwnedOperations.Select(p => p.Operation).ToList();
@@ -76,6 +85,8 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
                 "syncRunId" => syncRunId.ToString(),
                 "accountId" => accountId.ToString(),
                 "transactionId" => transactionId.ToString(),
+                "endpointId" => endpointId.ToString(),
+                "deliveryId" => deliveryId.ToString(),
                 _ => throw new InvalidOperationException($"{probe.Operation}: this test holds no {name} of the owner's to try it with."),
             }));
             answers.Add($"{probe.Operation}{probe.Query} -> {(int)response.StatusCode} {await CodeAsync(response)}");
@@ -93,6 +104,36 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         var runs = await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/connections/{connectionId}/sync-runs");
         Assert.Equal([syncRunId], runs.EnumerateArray().Where(r => r.GetProperty("userPresent").GetBoolean()).Select(r => r.GetProperty("id").GetGuid()));
         await AssertAuditHidesTheOwnerAsync(owner, intruder, connectionId);
+        var endpoint = await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/webhook-endpoints/{endpointId}");
+        Assert.Equal(JsonValueKind.Null, endpoint.GetProperty("previousSecretExpiresAt").ValueKind);
+        Assert.Single((await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/webhook-endpoints/{endpointId}/deliveries")).EnumerateArray(), d => d.GetProperty("id").GetGuid() == deliveryId);
+    }
+
+    /// <summary>A webhook endpoint of the owner's, its secret registered for the log scan.</summary>
+    private static async Task<Guid> WebhookEndpointAsync(TestClient client, string url)
+    {
+        using var response = await client.Api.PostAsJsonAsync("/v1/webhook-endpoints", new { url });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+        SeenSecrets.Add(SecretKind.WebhookSecret, created.GetProperty("secret").GetString());
+        return created.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>The first delivery to the owner's endpoint (connection.active), once the worker has fanned it out.</summary>
+    private static async Task<Guid> WebhookDeliveryAsync(TestClient client, Guid endpointId)
+    {
+        var deadline = Deadline.In(60);
+        while (true)
+        {
+            var deliveries = await client.Api.GetFromJsonAsync<JsonElement>($"/v1/webhook-endpoints/{endpointId}/deliveries");
+            if (deliveries.GetArrayLength() > 0)
+            {
+                return deliveries[deliveries.GetArrayLength() - 1].GetProperty("id").GetGuid();
+            }
+
+            Assert.False(deadline.IsCancellationRequested, "the owner's webhook endpoint got no delivery within 60 s");
+            await Task.Delay(200, CancellationToken.None);
+        }
     }
 
     [Fact]

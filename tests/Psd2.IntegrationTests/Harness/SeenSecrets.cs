@@ -13,6 +13,7 @@ public enum SecretKind
     RefreshToken,
     ApiKey,
     TokenEncryptionKey,
+    WebhookSecret,
 }
 
 /// <summary>One kind of secret found in one resource's log: how many distinct secrets of that kind, and the first line holding one.</summary>

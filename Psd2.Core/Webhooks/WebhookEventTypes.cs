@@ -1,0 +1,20 @@
+namespace Psd2.Core.Webhooks;
+
+/// <summary>The event types the platform emits (the <c>type</c> of a <see cref="Events.PlatformEvent"/>), documented in the api's README.</summary>
+public static class WebhookEventTypes
+{
+    public const string ConnectionActive = "connection.active";
+    public const string ConnectionRenewalDue = "connection.renewal_due";
+    public const string ConnectionExpired = "connection.expired";
+    public const string ConnectionRevoked = "connection.revoked";
+    public const string ConnectionRejected = "connection.rejected";
+    public const string ConnectionFailed = "connection.failed";
+    public const string SyncCompleted = "sync.completed";
+    public const string TransactionsNew = "transactions.new";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        ConnectionActive, ConnectionRenewalDue, ConnectionExpired, ConnectionRevoked, ConnectionRejected, ConnectionFailed,
+        SyncCompleted, TransactionsNew,
+    ];
+}
