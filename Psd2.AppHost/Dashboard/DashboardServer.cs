@@ -114,9 +114,10 @@ internal sealed class DashboardServer : IAsyncDisposable
         web.MapGet("/api/logs", (string? resource, string? level, string? text, string? traceId, int? limit) =>
             Results.Json(store.Logs(LogFilterOf(resource, level, text, traceId), Math.Clamp(limit ?? 500, 1, 10_000)).Select(TelemetryJson.Log), DashboardJson.Options));
 
-        web.MapGet("/traces", (string? resource, string? text, string? errors, double? minMs) =>
+        // minMs is read as text: the filter form sends it empty when no minimum is set.
+        web.MapGet("/traces", (string? resource, string? text, string? errors, string? minMs) =>
             Html(TracesPage.Render(store, TraceFilterOf(resource, text, errors, minMs))));
-        web.MapGet("/api/traces", (string? resource, string? text, string? errors, double? minMs, int? limit) =>
+        web.MapGet("/api/traces", (string? resource, string? text, string? errors, string? minMs, int? limit) =>
             Results.Json(store.Traces(TraceFilterOf(resource, text, errors, minMs), Math.Clamp(limit ?? 200, 1, 10_000)).Select(TelemetryJson.Summary), DashboardJson.Options));
         web.MapGet("/traces/{traceId}", (string traceId) => store.Trace(traceId) is { } trace
             ? Html(TraceDetailPage.Render(trace, TraceLogs(store, traceId), peers))
@@ -139,8 +140,9 @@ internal sealed class DashboardServer : IAsyncDisposable
     private static LogFilter LogFilterOf(string? resource, string? level, string? text, string? traceId) =>
         new(resource, Enum.TryParse<LogLevelName>(level, ignoreCase: true, out var min) ? min : null, text, traceId);
 
-    private static TraceFilter TraceFilterOf(string? resource, string? text, string? errors, double? minMs) =>
-        new(resource, text, errors == "1", minMs is > 0 ? TimeSpan.FromMilliseconds(minMs.Value) : null);
+    private static TraceFilter TraceFilterOf(string? resource, string? text, string? errors, string? minMs) =>
+        new(resource, text, errors == "1",
+            double.TryParse(minMs, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null);
 
     private static Resource? Find(DistributedApplication app, string name) => app.Resources.FirstOrDefault(r => r.Name == name);
 
