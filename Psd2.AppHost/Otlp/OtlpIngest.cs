@@ -28,12 +28,13 @@ internal sealed class OtlpIngest(TelemetryStore store)
             }
 
             var spans = new List<StoredSpan>(count);
+            var ids = new SpanIds();
             foreach (var scope in resourceSpans.ScopeSpans)
             {
-                var scopeName = _values.Cut(scope.Scope?.Name ?? "");
+                var scopeName = _values.Shared(_values.Cut(scope.Scope?.Name ?? ""));
                 foreach (var span in scope.Spans)
                 {
-                    if (Span(name, scopeName, span) is { } stored)
+                    if (Span(name, scopeName, span, ids) is { } stored)
                     {
                         spans.Add(stored);
                     }
@@ -63,16 +64,17 @@ internal sealed class OtlpIngest(TelemetryStore store)
             }
 
             var records = new List<StoredLogRecord>();
+            var ids = new SpanIds();
             foreach (var scope in resourceLogs.ScopeLogs)
             {
-                var category = _values.Cut(scope.Scope?.Name ?? "");
+                var category = _values.Shared(_values.Cut(scope.Scope?.Name ?? ""));
                 foreach (var log in scope.LogRecords)
                 {
                     var time = log.TimeUnixNano != 0 ? log.TimeUnixNano : log.ObservedTimeUnixNano;
                     records.Add(new StoredLogRecord(
                         store.NextLogSequence(), name, (long)time, (int)log.SeverityNumber, category,
                         _values.Cut(OtlpValues.Text(log.Body)),
-                        OtlpValues.Id(log.TraceId, 16), OtlpValues.Id(log.SpanId, 8),
+                        ids.Trace(log.TraceId), ids.Span(log.SpanId),
                         _values.Attributes(log.Attributes)));
                 }
             }
@@ -89,7 +91,7 @@ internal sealed class OtlpIngest(TelemetryStore store)
         foreach (var resourceMetrics in request.ResourceMetrics)
         {
             var name = _values.ServiceName(resourceMetrics.Resource);
-            var points = resourceMetrics.ScopeMetrics.SelectMany(scope => scope.Metrics.SelectMany(metric => Points(name, _values.Cut(scope.Scope?.Name ?? ""), metric))).ToList();
+            var points = resourceMetrics.ScopeMetrics.SelectMany(scope => scope.Metrics.SelectMany(metric => Points(name, _values.Shared(_values.Cut(scope.Scope?.Name ?? "")), metric))).ToList();
             if (store.ResourceFor(name) is not { } target)
             {
                 rejected += points.Count;
@@ -102,20 +104,52 @@ internal sealed class OtlpIngest(TelemetryStore store)
         return rejected;
     }
 
-    private StoredSpan? Span(string resource, string scope, ProtoSpan span)
+    private StoredSpan? Span(string resource, string scope, ProtoSpan span, SpanIds ids)
     {
-        if (OtlpValues.Id(span.TraceId, 16) is not { } traceId || OtlpValues.Id(span.SpanId, 8) is not { } spanId)
+        if (ids.Trace(span.TraceId) is not { } traceId || ids.Span(span.SpanId) is not { } spanId)
         {
             return null;
         }
 
         var events = span.Events.Take(store.Limits.MaxEventsPerSpan)
-            .Select(e => new StoredSpanEvent((long)e.TimeUnixNano, _values.Cut(e.Name), _values.Attributes(e.Attributes)))
+            .Select(e => new StoredSpanEvent((long)e.TimeUnixNano, _values.Shared(_values.Cut(e.Name)), _values.Attributes(e.Attributes)))
             .ToArray();
         return new StoredSpan(
-            resource, traceId, spanId, OtlpValues.Id(span.ParentSpanId, 8), _values.Cut(span.Name), KindName(span.Kind),
+            resource, traceId, spanId, ids.Span(span.ParentSpanId), _values.Shared(_values.Cut(span.Name)), KindName(span.Kind),
             (long)span.StartTimeUnixNano, (long)span.EndTimeUnixNano, Status(span.Status), span.Status is { Message.Length: > 0 } ? _values.Cut(span.Status.Message) : null,
             scope, _values.Attributes(span.Attributes), events);
+    }
+
+    /// <summary>
+    /// Hex ids of one export request: a trace's spans travel together, and a parent's id is a span's id seen before,
+    /// so each distinct id becomes one string shared by the spans that carry it.
+    /// </summary>
+    private sealed class SpanIds
+    {
+        private readonly Dictionary<Google.Protobuf.ByteString, string> _seen = [];
+
+        public string? Trace(Google.Protobuf.ByteString bytes) => Lookup(bytes, 16);
+
+        public string? Span(Google.Protobuf.ByteString bytes) => Lookup(bytes, 8);
+
+        private string? Lookup(Google.Protobuf.ByteString bytes, int length)
+        {
+            if (bytes.Length != length)
+            {
+                return null;
+            }
+
+            if (!_seen.TryGetValue(bytes, out var hex))
+            {
+                hex = OtlpValues.Id(bytes, length);
+                if (hex is not null)
+                {
+                    _seen[bytes] = hex;
+                }
+            }
+
+            return hex;
+        }
     }
 
     private static SpanStatus Status(ProtoStatus? status) => status?.Code switch
@@ -136,9 +170,9 @@ internal sealed class OtlpIngest(TelemetryStore store)
 
     private IEnumerable<StoredMetricPoint> Points(string resource, string scope, Metric metric)
     {
-        var name = _values.Cut(metric.Name);
+        var name = _values.Shared(_values.Cut(metric.Name));
         var description = _values.Cut(metric.Description);
-        var unit = _values.Cut(metric.Unit);
+        var unit = _values.Shared(_values.Cut(metric.Unit));
         StoredMetricPoint Point(MetricKind kind, bool cumulative, ulong time, Google.Protobuf.Collections.RepeatedField<Proto.Common.KeyValue> attributes,
             double? value, ulong count = 0, double sum = 0, IReadOnlyList<double>? bounds = null, IReadOnlyList<ulong>? buckets = null) =>
             new(resource, scope, name, description, unit, kind, cumulative, (long)time, SeriesKey(attributes), value, count, sum, bounds ?? [], buckets ?? []);
