@@ -81,14 +81,19 @@ store = new TelemetryStore(new TelemetryLimits { MaxSpansPerResource = limit });
 receiver = new OtlpReceiver(store);
 var empty = Memory();
 Console.WriteLine($"Memory with an empty store (the encoded batches included): heap {Mib(empty.Heap)}, RSS {Mib(empty.Rss)}; before the first run: heap {Mib(before.Heap)}");
+// A first stop below the limit (the rings still filling), then every tenth of the run.
 var step = (int)Math.Ceiling(batchCount / 10.0);
-for (var posted = 0; posted < batchCount; posted += step)
+var checkpoints = new[] { Math.Min(batchCount, limit * SpanBatches.Services.Length / batchSize / 2) }
+    .Concat(Enumerable.Range(1, 10).Select(i => Math.Min(batchCount, i * step))).Where(c => c > 0).Distinct().Order().ToList();
+var posted = 0;
+foreach (var checkpoint in checkpoints)
 {
-    var count = Math.Min(step, batchCount - posted);
-    await PostAllAsync("/v1/traces", count, _ => { }, posted);
+    await PostAllAsync("/v1/traces", checkpoint - posted, _ => { }, posted);
+    posted = checkpoint;
     var now = Memory();
-    Console.WriteLine($"  after {(posted + count) * (long)batchSize,9:N0} spans: heap {Mib(now.Heap)} (store {Mib(now.Heap - empty.Heap)}), RSS {Mib(now.Rss)}");
+    Console.WriteLine($"  after {posted * (long)batchSize,9:N0} spans: heap {Mib(now.Heap)} (store {Mib(now.Heap - empty.Heap)}), RSS {Mib(now.Rss)}");
 }
+
 var kept = SpanBatches.Services.Select(s => store.Resource(s)?.Spans.Count ?? 0).ToArray();
 Console.WriteLine($"Spans kept: {string.Join(", ", SpanBatches.Services.Zip(kept, (s, k) => $"{s} {k:N0}"))} (limit {limit:N0} a resource)");
 return kept.All(k => k == Math.Min(limit, batchCount * batchSize / SpanBatches.Services.Length)) ? 0 : 1;
