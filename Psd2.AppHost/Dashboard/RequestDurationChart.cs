@@ -42,9 +42,11 @@ internal static class RequestDurationChart
 
                 if (point.BucketCounts.Count == buckets.Length && point.Bounds.SequenceEqual(bounds))
                 {
+                    var previousBuckets = before is not null && before.BucketCounts.Count == buckets.Length ? before.BucketCounts : null;
                     for (var i = 0; i < buckets.Length; i++)
                     {
-                        buckets[i] += point.BucketCounts[i] - (before is { BucketCounts.Count: var n } && n == buckets.Length ? before.BucketCounts[i] : 0);
+                        var earlier = previousBuckets?[i] ?? 0;
+                        buckets[i] += point.BucketCounts[i] >= earlier ? point.BucketCounts[i] - earlier : point.BucketCounts[i];
                     }
                 }
             }
