@@ -116,7 +116,7 @@ internal sealed class DashboardServer : IAsyncDisposable
 
         // minMs is read as text: the filter form sends it empty when no minimum is set.
         web.MapGet("/traces", (string? resource, string? text, string? errors, string? minMs) =>
-            Html(TracesPage.Render(store, TraceFilterOf(resource, text, errors, minMs))));
+            Html(TracesPage.Render(store, TraceFilterOf(resource, text, errors, minMs), peers)));
         web.MapGet("/api/traces", (string? resource, string? text, string? errors, string? minMs, int? limit) =>
             Results.Json(store.Traces(TraceFilterOf(resource, text, errors, minMs), Math.Clamp(limit ?? 200, 1, 10_000)).Select(TelemetryJson.Summary), DashboardJson.Options));
         web.MapGet("/traces/{traceId}", (string traceId) => store.Trace(traceId) is { } trace

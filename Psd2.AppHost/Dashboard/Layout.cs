@@ -26,6 +26,7 @@ internal static class Layout
           form.filters { display: flex; gap: 1rem; align-items: end; flex-wrap: wrap; margin-bottom: 1rem; }
           form.filters label { display: flex; flex-direction: column; font-size: .85rem; gap: .2rem; }
           .badge { display: inline-block; padding: 0 .4rem; margin: 0 .2rem .1rem 0; border-radius: .6rem; background: #ddf4ff; color: #0550ae; font-size: .8rem; }
+          .badge.peer { background: #eaeef2; color: #57606a; }
           .waterfall td:first-child { width: 40%; }
           .waterfall td.bar { width: 35%; position: relative; }
           .waterfall .track { position: relative; height: 1.1rem; background: #f6f8fa; }

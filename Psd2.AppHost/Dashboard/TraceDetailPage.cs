@@ -16,7 +16,7 @@ internal static class TraceDetailPage
         var html = new StringBuilder();
         html.Append($"<h1>Trace {E(summary.RootResource)}: {E(summary.RootName)}</h1>")
             .Append($"<p>Trace id <code>{summary.TraceId}</code> · started {Time(summary.Start)} UTC · {Duration(summary.Duration)} · {summary.SpanCount} spans · ")
-            .Append(string.Concat(summary.Resources.Select(r => $"<span class=\"badge\">{E(r)}</span>")))
+            .Append(TracesPage.Badges(summary, peers))
             .Append(summary.HasError ? " · <span class=\"error\">has errors</span>" : "")
             .Append("</p>");
         html.Append("<table class=\"waterfall\" aria-label=\"Waterfall\"><thead><tr><th scope=\"col\">Span</th><th scope=\"col\">Resource</th>"

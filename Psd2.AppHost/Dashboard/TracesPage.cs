@@ -9,7 +9,7 @@ internal static class TracesPage
 {
     public const int Shown = 200;
 
-    public static string Render(TelemetryStore store, TraceFilter filter)
+    public static string Render(TelemetryStore store, TraceFilter filter, PeerNames peers)
     {
         var traces = store.Traces(filter, Shown);
         var html = new StringBuilder();
@@ -27,7 +27,7 @@ internal static class TracesPage
         {
             html.Append($"<tr data-trace-id=\"{trace.TraceId}\"><td>{Time(trace.Start)}</td>")
                 .Append($"<td><a href=\"/traces/{trace.TraceId}\">{E(trace.RootResource)}: {E(trace.RootName)}</a></td>")
-                .Append("<td>").Append(string.Concat(trace.Resources.Select(r => $"<span class=\"badge\">{E(r)}</span>"))).Append("</td>")
+                .Append("<td>").Append(Badges(trace, peers)).Append("</td>")
                 .Append($"<td>{trace.SpanCount}</td><td>{Duration(trace.Duration)}</td>")
                 .Append(trace.HasError ? "<td class=\"error\">error</td>" : "<td>ok</td>")
                 .Append("</tr>");
@@ -36,4 +36,10 @@ internal static class TracesPage
         html.Append("</tbody></table>");
         return Page("traces", "/traces", html.ToString());
     }
+
+    /// <summary>The resources that sent spans, then those they called that export nothing of their own (PostgreSQL, Redis).</summary>
+    public static string Badges(TraceSummary trace, PeerNames peers) =>
+        string.Concat(trace.Resources.Select(r => $"<span class=\"badge\">{E(r)}</span>"))
+        + string.Concat(trace.Spans.Select(peers.Of).OfType<string>().Distinct(StringComparer.Ordinal).Except(trace.Resources).Order(StringComparer.Ordinal)
+            .Select(p => $"<span class=\"badge peer\" title=\"called, exports no telemetry\">{E(p)}</span>"));
 }

@@ -75,7 +75,7 @@ public sealed class TraceWaterfallTests(AppFixture fixture) : IDisposable
         var row = page.Locator($"tr[data-trace-id='{traceId}']");
         await Expect(page.Locator("table.traces tbody tr")).ToHaveCountAsync(1);
         await Expect(row).ToContainTextAsync("api: GET /connect/callback");
-        await Expect(row).ToContainTextAsync("sandboxbank");
+        await Expect(row.Locator(".badge")).ToHaveTextAsync(["api", "sandboxbank", "postgres"]);
         await browser.ScreenshotAsync("dashboard-2-traces");
 
         await row.GetByRole(AriaRole.Link).ClickAsync();
@@ -92,6 +92,22 @@ public sealed class TraceWaterfallTests(AppFixture fixture) : IDisposable
         Assert.Equal(DashboardData.Spans(trace).Count(), await waterfall.Locator("tr.span").CountAsync());
         await browser.ScreenshotAsync("dashboard-3-trace-waterfall");
         Assert.DoesNotContain(code!, await page.ContentAsync(), StringComparison.Ordinal);
+
+        // The trace's log records, on the structured logs page, lead back to it.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Structured logs", Exact = true }).ClickAsync();
+        await page.GetByLabel("Resource").SelectOptionAsync("api");
+        await page.GetByLabel("Trace id").FillAsync(traceId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var bankCall = page.Locator("table.logs tbody tr", new() { HasTextString = "Bank call GET /v1/accounts" });
+        await Expect(bankCall).ToHaveCountAsync(1);
+        await browser.ScreenshotAsync("dashboard-4-structured-logs");
+        await bankCall.Locator("a.trace-link").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/traces/{traceId}#span-[0-9a-f]{{16}}$"));
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Waterfall" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Metrics", Exact = true }).ClickAsync();
+        await Expect(page.Locator("tr[data-instrument='http.server.request.duration']")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("dashboard-5-metrics");
     }
 
     public void Dispose() => _bank.Dispose();
