@@ -36,6 +36,7 @@ internal static class Layout
           dl.attributes { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem; margin: .3rem 0; }
           dl.attributes dt { color: #57606a; } dl.attributes dd { margin: 0; word-break: break-all; }
           .message { white-space: pre-wrap; word-break: break-word; }
+          table.instruments td, table.logs td { overflow-wrap: anywhere; }
           svg text { font-size: 11px; fill: #57606a; }
         </style>
         """;
