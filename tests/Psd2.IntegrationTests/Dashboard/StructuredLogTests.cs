@@ -41,7 +41,9 @@ public sealed class StructuredLogTests(AppFixture fixture) : IDisposable
         Assert.Equal($"/traces/{traceId}#span-{spanId}", log.GetProperty("traceUrl").GetString());
 
         // The link leads to the trace, which holds the span the line was written in and lists the line among its logs.
-        var trace = await DashboardData.WaitForAsync(dashboard, $"/api/traces/{traceId}", t => DashboardData.Spans(t).Any(s => s.GetProperty("spanId").GetString() == spanId));
+        var trace = await DashboardData.WaitForSettledTraceAsync(dashboard, traceId, t =>
+            DashboardData.Spans(t).Any(s => s.GetProperty("spanId").GetString() == spanId)
+            && DashboardData.Spans(t).Any(s => s.GetProperty("name").GetString() == "GET /connect/callback"));
         Assert.Equal("GET /connect/callback", DashboardData.Spans(trace).First().GetProperty("name").GetString());
         Assert.Contains(trace.GetProperty("logs").EnumerateArray(), l => l.GetProperty("sequence").GetInt64() == log.GetProperty("sequence").GetInt64());
         var page = await dashboard.GetStringAsync($"/traces/{traceId}");

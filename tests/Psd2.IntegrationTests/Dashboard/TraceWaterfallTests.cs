@@ -52,7 +52,7 @@ public sealed class TraceWaterfallTests(AppFixture fixture) : IDisposable
         var found = await DashboardData.WaitForAsync(dashboard, $"/api/traces?resource=api&text={Uri.EscapeDataString(requestId)}", traces => traces.GetArrayLength() == 1);
         var traceId = found[0].GetProperty("traceId").GetString()!;
         // The bank's spans come from another process and may arrive a moment after the api's.
-        var trace = await DashboardData.WaitForAsync(dashboard, $"/api/traces/{traceId}", t =>
+        var trace = await DashboardData.WaitForSettledTraceAsync(dashboard, traceId, t =>
             DashboardData.Spans(t).Any(s => s.GetProperty("resource").GetString() == "sandboxbank")
             && DashboardData.Spans(t).Any(DashboardData.IsPostgresSpan)
             && DashboardData.Spans(t).Any(s => s.GetProperty("name").GetString() == "GET /connect/callback"));

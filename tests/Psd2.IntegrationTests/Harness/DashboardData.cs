@@ -33,6 +33,30 @@ internal static class DashboardData
         return default;
     }
 
+    /// <summary>
+    /// A trace once <paramref name="ready"/> holds and no span arrived for a while: services export every second, each
+    /// process on its own beat, so a trace fills in over a few exports (the request span, which ends last, among the last).
+    /// </summary>
+    public static async Task<JsonElement> WaitForSettledTraceAsync(HttpClient dashboard, string traceId, Func<JsonElement, bool> ready, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        var trace = await WaitForAsync(dashboard, $"/api/traces/{traceId}", ready, seconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1500);
+            var again = await WaitForAsync(dashboard, $"/api/traces/{traceId}", ready, seconds);
+            if (Spans(again).Count() == Spans(trace).Count())
+            {
+                return again;
+            }
+
+            trace = again;
+        }
+
+        Assert.Fail($"Spans of trace {traceId} were still arriving after {seconds} s.");
+        return default;
+    }
+
     public static IEnumerable<JsonElement> Spans(JsonElement trace) => trace.GetProperty("spans").EnumerateArray();
 
     public static string? Attribute(JsonElement span, string key) =>
