@@ -2,9 +2,11 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Psd2.AppHost;
 using Psd2.AppHost.Hosting;
+using Psd2.AppHost.Telemetry;
 
 // `dotnet run --project Psd2.AppHost` starts the whole app and its dashboard; Ctrl+C stops all of it.
-// Settings: AppHost:StateFolder (default <repo>/.psd2), AppHost:DashboardPort (default 18888),
+// Settings: AppHost:StateFolder (default <repo>/.psd2), AppHost:DashboardPort (default 18888), AppHost:OtlpPort (default 18890),
+// AppHost:Dashboard:MaxSpansPerResource / MaxLogRecordsPerResource / MaxMetricPointsPerResource (default 10000 each),
 // ConnectionStrings:psd2db / sandboxdb / redis to use servers started elsewhere.
 var configuration = new ConfigurationBuilder()
     .AddEnvironmentVariables()
@@ -15,6 +17,8 @@ var options = new AppHostOptions
 {
     StateFolder = Path.GetFullPath(configuration["AppHost:StateFolder"] ?? Path.Combine(BuildInfo.RepositoryRoot, ".psd2")),
     DashboardPort = configuration.GetValue("AppHost:DashboardPort", 18888),
+    OtlpPort = configuration.GetValue("AppHost:OtlpPort", 18890),
+    TelemetryLimits = TelemetryLimitsConfiguration.Read(configuration.GetSection("AppHost:Dashboard")),
     ExternalConnectionStrings = configuration.GetSection("ConnectionStrings").GetChildren()
         .Where(c => c.Value is { Length: > 0 })
         .ToDictionary(c => c.Key, c => c.Value!),

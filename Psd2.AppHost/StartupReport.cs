@@ -19,7 +19,8 @@ internal static class StartupReport
 
         Console.WriteLine();
         Console.WriteLine($"Up in {elapsed.TotalSeconds:0.0} s.");
-        Console.WriteLine($"Dashboard:  {app.DashboardUrl}login?t={app.DashboardToken}");
+        Console.WriteLine($"Dashboard:  {app.DashboardLoginUrl}");
+        Console.WriteLine($"OTLP:       {app.OtlpEndpoint} (http/protobuf, loopback only)");
         Console.WriteLine($"State:      {app.ResourcesFilePath}");
         Console.WriteLine("Press Ctrl+C to stop everything.");
         Console.WriteLine();

@@ -9,12 +9,16 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Psd2.AppHost.Hosting;
+using Psd2.AppHost.Otlp;
+using Psd2.AppHost.Telemetry;
 
 namespace Psd2.AppHost.Dashboard;
 
 /// <summary>
-/// The dashboard: resources with state, health and endpoints, console logs per resource, restart and stop.
-/// Bound to 127.0.0.1 and behind a login token printed at start, as Aspire's dashboard is.
+/// The dashboard: resources with state, health and endpoints, console logs per resource, restart and stop; the
+/// services' structured logs, traces and metrics, received over OTLP/HTTP. Bound to 127.0.0.1 and behind a login
+/// token printed at start, as Aspire's dashboard is. The OTLP receiver listens on a port of its own (also loopback
+/// only) that serves nothing else and asks for no token: exporters cannot log in.
 /// </summary>
 internal sealed class DashboardServer : IAsyncDisposable
 {
@@ -29,12 +33,30 @@ internal sealed class DashboardServer : IAsyncDisposable
 
     public Uri Url { get; }
 
-    public static async Task<DashboardServer> StartAsync(DistributedApplication app, int port, CancellationToken cancellationToken)
+    public static async Task<DashboardServer> StartAsync(DistributedApplication app, int port, int otlpPort, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, port);
+            kestrel.Listen(IPAddress.Loopback, otlpPort);
+        });
         var web = builder.Build();
+        var receiver = new OtlpReceiver(app.Telemetry);
+        var peers = new PeerNames(app.Resources);
+
+        // The OTLP port answers OTLP and nothing else, before the login check: pages are never served there.
+        web.Use(async (context, next) =>
+        {
+            if (context.Connection.LocalPort == otlpPort)
+            {
+                await receiver.HandleAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
 
         web.Use(async (context, next) =>
         {
@@ -58,12 +80,13 @@ internal sealed class DashboardServer : IAsyncDisposable
             context.Response.Cookies.Append(CookieName, t, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict });
             return Results.Redirect("/");
         });
-        web.MapGet("/", () => Results.Content(Pages.Resources(), "text/html; charset=utf-8"));
+        web.MapGet("/", () => Html(Pages.Resources()));
         web.MapGet("/resources/{name}/logs", (string name) =>
             app.Resources.Any(r => r.Name == name) ? Results.Content(Pages.ConsoleLogs(name), "text/html; charset=utf-8") : Results.NotFound());
         web.MapGet("/api/resources", () => Results.Json(ResourcesFile.Snapshot(app).Resources, DashboardJson.Options));
         web.MapGet("/api/resources/{name}/logs", (string name, long? after) =>
             Find(app, name) is { } resource ? Results.Json(resource.Log.Since(after ?? 0), DashboardJson.Options) : Results.NotFound());
+        MapTelemetry(web, app.Telemetry, peers);
         web.MapPost("/api/resources/{name}/restart", (string name) => Command(app, name, () => app.RestartAsync(name)));
         web.MapPost("/api/resources/{name}/stop", (string name) => Command(app, name, () => app.StopResourceAsync(name)));
         web.MapPost("/api/resources/{name}/start", (string name) => Command(app, name, () =>
@@ -73,7 +96,8 @@ internal sealed class DashboardServer : IAsyncDisposable
         }));
 
         await web.StartAsync(cancellationToken);
-        var address = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => new Uri(a).Port != otlpPort);
         return new DashboardServer(web, new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/"));
     }
 
@@ -82,6 +106,43 @@ internal sealed class DashboardServer : IAsyncDisposable
         await _web.StopAsync();
         await _web.DisposeAsync();
     }
+
+    private static void MapTelemetry(WebApplication web, TelemetryStore store, PeerNames peers)
+    {
+        web.MapGet("/structured-logs", (string? resource, string? level, string? text, string? traceId, string? live) =>
+            Html(StructuredLogsPage.Render(store, LogFilterOf(resource, level, text, traceId), live == "1")));
+        web.MapGet("/api/logs", (string? resource, string? level, string? text, string? traceId, int? limit) =>
+            Results.Json(store.Logs(LogFilterOf(resource, level, text, traceId), Math.Clamp(limit ?? 500, 1, 10_000)).Select(TelemetryJson.Log), DashboardJson.Options));
+
+        // minMs is read as text: the filter form sends it empty when no minimum is set.
+        web.MapGet("/traces", (string? resource, string? text, string? errors, string? minMs) =>
+            Html(TracesPage.Render(store, TraceFilterOf(resource, text, errors, minMs), peers)));
+        web.MapGet("/api/traces", (string? resource, string? text, string? errors, string? minMs, int? limit) =>
+            Results.Json(store.Traces(TraceFilterOf(resource, text, errors, minMs), Math.Clamp(limit ?? 200, 1, 10_000)).Select(TelemetryJson.Summary), DashboardJson.Options));
+        web.MapGet("/traces/{traceId}", (string traceId) => store.Trace(traceId) is { } trace
+            ? Html(TraceDetailPage.Render(trace, TraceLogs(store, traceId), peers))
+            : Results.NotFound());
+        web.MapGet("/api/traces/{traceId}", (string traceId) => store.Trace(traceId) is { } trace
+            ? Results.Json(TelemetryJson.Trace(trace, TraceLogs(store, traceId), peers), DashboardJson.Options)
+            : Results.NotFound());
+
+        web.MapGet("/metrics", (string? resource) => Html(MetricsPage.Render(store, resource)));
+        web.MapGet("/api/metrics", (string resource) => store.Resource(resource) is { } telemetry
+            ? Results.Json(MetricsPage.Instruments(telemetry.Metrics.Snapshot()).Select(TelemetryJson.Instrument), DashboardJson.Options)
+            : Results.NotFound());
+    }
+
+    private static IResult Html(string html) => Results.Content(html, "text/html; charset=utf-8");
+
+    private static IReadOnlyList<StoredLogRecord> TraceLogs(TelemetryStore store, string traceId) =>
+        store.Logs(new LogFilter(TraceId: traceId), StructuredLogsPage.Shown).Reverse().ToList();
+
+    private static LogFilter LogFilterOf(string? resource, string? level, string? text, string? traceId) =>
+        new(resource, Enum.TryParse<LogLevelName>(level, ignoreCase: true, out var min) ? min : null, text, traceId);
+
+    private static TraceFilter TraceFilterOf(string? resource, string? text, string? errors, string? minMs) =>
+        new(resource, text, errors == "1",
+            double.TryParse(minMs, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null);
 
     private static Resource? Find(DistributedApplication app, string name) => app.Resources.FirstOrDefault(r => r.Name == name);
 

@@ -2,40 +2,16 @@ using System.Text.Encodings.Web;
 
 namespace Psd2.AppHost.Dashboard;
 
-/// <summary>The dashboard's pages: plain HTML that reads the JSON API and refreshes itself.</summary>
+/// <summary>The resources and console log pages: plain HTML that reads the JSON API and refreshes itself (live).</summary>
 internal static class Pages
 {
-    private const string Style = """
-        <style>
-          body { font-family: system-ui, sans-serif; margin: 0; color: #1b1f24; background: #f6f8fa; }
-          header { background: #24292f; color: #fff; padding: .8rem 1.5rem; display: flex; gap: 1.5rem; align-items: baseline; }
-          header a { color: #fff; }
-          main { padding: 1.5rem; }
-          table { border-collapse: collapse; width: 100%; background: #fff; }
-          th, td { text-align: left; padding: .5rem .7rem; border-bottom: 1px solid #d0d7de; vertical-align: top; }
-          th { background: #eaeef2; }
-          .state-running, .health-healthy, .state-finished { color: #1a7f37; font-weight: 600; }
-          .state-exited, .state-failedToStart, .health-unhealthy { color: #cf222e; font-weight: 600; }
-          .state-waiting, .state-starting, .state-stopping, .state-stopped { color: #9a6700; }
-          button { margin-right: .3rem; }
-          pre { background: #0d1117; color: #e6edf3; padding: 1rem; height: 75vh; overflow: auto; font-size: .85rem; white-space: pre-wrap; }
-          .stderr { color: #ff7b72; }
-        </style>
-        """;
-
-    public static string Resources() => $$"""
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><title>Psd2 dashboard: resources</title>{{Style}}</head>
-        <body>
-        <header><strong>Psd2</strong><a href="/">Resources</a></header>
-        <main>
+    public static string Resources() => Layout.Page("resources", "/", """
         <h1>Resources</h1>
         <table aria-describedby="updated">
           <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">State</th><th scope="col">Health</th><th scope="col">Process</th><th scope="col">Endpoints</th><th scope="col">Actions</th></tr></thead>
           <tbody id="resources"></tbody>
         </table>
         <p id="updated" aria-live="polite"></p>
-        </main>
         <script>
         async function command(name, verb) {
           await fetch(`/api/resources/${encodeURIComponent(name)}/${verb}`, { method: 'POST' });
@@ -77,19 +53,12 @@ internal static class Pages
         }
         refresh(); setInterval(refresh, 2000);
         </script>
-        </body></html>
-        """;
+        """);
 
-    public static string ConsoleLogs(string name) => $$"""
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><title>Psd2 dashboard: {{HtmlEncoder.Default.Encode(name)}} console</title>{{Style}}</head>
-        <body>
-        <header><strong>Psd2</strong><a href="/">Resources</a></header>
-        <main>
+    public static string ConsoleLogs(string name) => Layout.Page(name + " console", "/", $$"""
         <h1>Console logs: {{HtmlEncoder.Default.Encode(name)}}</h1>
         <label><input type="checkbox" id="follow" checked> Follow</label>
         <pre id="log" aria-live="polite"></pre>
-        </main>
         <script>
         const name = '{{JavaScriptEncoder.Default.Encode(name)}}';
         let after = 0;
@@ -111,6 +80,5 @@ internal static class Pages
         }
         poll();
         </script>
-        </body></html>
-        """;
+        """);
 }

@@ -1,3 +1,5 @@
+using Psd2.AppHost.Telemetry;
+
 namespace Psd2.AppHost.Hosting;
 
 /// <summary>How one run of the app model is set up: by <c>dotnet run</c> from configuration, or by the test harness.</summary>
@@ -8,6 +10,15 @@ public sealed class AppHostOptions
 
     /// <summary>Dashboard port on 127.0.0.1; 0 picks a free one.</summary>
     public int DashboardPort { get; init; }
+
+    /// <summary>
+    /// Port on 127.0.0.1 of the dashboard's OTLP/HTTP receiver, which every service exports its traces, logs and
+    /// metrics to; 0 picks a free one.
+    /// </summary>
+    public int OtlpPort { get; init; }
+
+    /// <summary>How much telemetry the dashboard keeps per resource.</summary>
+    public TelemetryLimits TelemetryLimits { get; init; } = new();
 
     /// <summary>ASPNETCORE_ENVIRONMENT / DOTNET_ENVIRONMENT handed to the services.</summary>
     public string ServiceEnvironment { get; init; } = "Development";

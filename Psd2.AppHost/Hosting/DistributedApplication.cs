@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Psd2.AppHost.Dashboard;
 using Psd2.AppHost.Pki;
+using Psd2.AppHost.Telemetry;
 
 namespace Psd2.AppHost.Hosting;
 
@@ -21,8 +22,11 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly IReadOnlyList<LogFile> _logFiles;
 
     internal DistributedApplication(
-        AppHostOptions options, IReadOnlyList<Resource> resources, IReadOnlyDictionary<string, string> connectionStrings, SandboxPkiFiles pki, HttpClient probeClient)
+        AppHostOptions options, IReadOnlyList<Resource> resources, IReadOnlyDictionary<string, string> connectionStrings, SandboxPkiFiles pki, HttpClient probeClient,
+        Uri otlpEndpoint)
     {
+        OtlpEndpoint = otlpEndpoint;
+        Telemetry = new TelemetryStore(options.TelemetryLimits);
         Options = options;
         Resources = resources;
         ConnectionStrings = connectionStrings;
@@ -48,6 +52,15 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Connection strings by name (psd2db, sandboxdb, redis), as the services receive them.</summary>
     public IReadOnlyDictionary<string, string> ConnectionStrings { get; }
     public Uri? DashboardUrl => _dashboard?.Url;
+
+    /// <summary>The dashboard's login link: opens it in a browser and sets the cookie every page asks for.</summary>
+    public Uri? DashboardLoginUrl => _dashboard is null ? null : new Uri(_dashboard.Url, "login?t=" + DashboardToken);
+
+    /// <summary>Where the services export OTLP/HTTP (loopback only, no login: exporters cannot log in).</summary>
+    public Uri OtlpEndpoint { get; }
+
+    /// <summary>What the services exported: spans, structured logs and metric points, in bounded rings per resource.</summary>
+    public TelemetryStore Telemetry { get; }
     public string DashboardToken { get; }
     public string ResourcesFilePath => _resourcesFile.Path;
 
@@ -58,7 +71,7 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _dashboard = await DashboardServer.StartAsync(this, Options.DashboardPort, cancellationToken);
+        _dashboard = await DashboardServer.StartAsync(this, Options.DashboardPort, OtlpEndpoint.Port, cancellationToken);
         _resourcesFile.Write();
         foreach (var runner in _runners.Values)
         {

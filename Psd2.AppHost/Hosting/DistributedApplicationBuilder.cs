@@ -14,6 +14,8 @@ public sealed class DistributedApplicationBuilder
     public DistributedApplicationBuilder(AppHostOptions options)
     {
         Options = options;
+        // Settled now, before any resource is described: every service is told where to export.
+        OtlpEndpoint = new Uri($"http://127.0.0.1:{(options.OtlpPort == 0 ? Ports.FindFree() : options.OtlpPort)}");
         Directory.CreateDirectory(options.StateFolder);
         Pki = SandboxPki.EnsureCreated(Path.Combine(options.StateFolder, "pki"));
         var trustedCa = X509Certificate2.CreateFromPem(File.ReadAllText(Pki.CaCertificate));
@@ -35,6 +37,9 @@ public sealed class DistributedApplicationBuilder
     }
 
     public AppHostOptions Options { get; }
+
+    /// <summary>The dashboard's OTLP/HTTP receiver, on loopback: the services' OTEL_EXPORTER_OTLP_ENDPOINT.</summary>
+    public Uri OtlpEndpoint { get; }
 
     /// <summary>The sandbox PKI's files: CA, the bank's TLS certificate, the TPP's QWAC and QSealC.</summary>
     public SandboxPkiFiles Pki { get; }
@@ -80,7 +85,7 @@ public sealed class DistributedApplicationBuilder
         return resource;
     }
 
-    public DistributedApplication Build() => new(Options, _resources, _connectionStrings, Pki, ProbeClient);
+    public DistributedApplication Build() => new(Options, _resources, _connectionStrings, Pki, ProbeClient, OtlpEndpoint);
 }
 
 public static class HealthProbeExtensions

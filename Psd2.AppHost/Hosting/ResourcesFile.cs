@@ -33,7 +33,7 @@ internal sealed class ResourcesFile(DistributedApplication app)
 
     public static AppSnapshot Snapshot(DistributedApplication app) => new(
         DateTimeOffset.UtcNow,
-        app.DashboardUrl is { } url ? new DashboardSnapshot(url.ToString(), $"{url}login?t={app.DashboardToken}") : null,
+        app.DashboardUrl is { } url ? new DashboardSnapshot(url.ToString(), app.DashboardLoginUrl!.ToString(), app.OtlpEndpoint.ToString()) : null,
         app.Resources.Select(ResourceSnapshot.Of).ToList(),
         new CertificatePaths(
             app.Pki.CaCertificate, app.Pki.CaKey,
@@ -50,7 +50,7 @@ public sealed record AppSnapshot(
     CertificatePaths Certificates,
     IReadOnlyDictionary<string, string> ConnectionStrings);
 
-public sealed record DashboardSnapshot(string Url, string LoginUrl);
+public sealed record DashboardSnapshot(string Url, string LoginUrl, string OtlpEndpoint);
 
 public sealed record ResourceSnapshot(
     string Name, string Kind, ResourceState State, ResourceHealth Health, int? ProcessId, int? ExitCode,

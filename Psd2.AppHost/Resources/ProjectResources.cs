@@ -19,6 +19,13 @@ public static class ProjectResources
 
             var spec = new LaunchSpec("dotnet", [assembly], outputFolder);
             spec.Environment["OTEL_SERVICE_NAME"] = name;
+            spec.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = builder.OtlpEndpoint.ToString().TrimEnd('/');
+            spec.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            // A dashboard is for watching while it happens: export within a second (traces, logs) or five (metrics)
+            // instead of the SDK's 5 s and 60 s.
+            spec.Environment["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
+            spec.Environment["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
+            spec.Environment["OTEL_METRIC_EXPORT_INTERVAL"] = "5000";
             spec.Environment["ASPNETCORE_ENVIRONMENT"] = options.ServiceEnvironment;
             spec.Environment["DOTNET_ENVIRONMENT"] = options.ServiceEnvironment;
             // The services' own launch settings and any URLs this process was given must not leak in.

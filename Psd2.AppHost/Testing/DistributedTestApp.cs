@@ -30,6 +30,23 @@ public sealed class DistributedTestApp : IAsyncDisposable
 
     public SandboxPkiFiles Certificates => App.Pki;
 
+    /// <summary>The dashboard (127.0.0.1, a random port); its pages and JSON need the login token.</summary>
+    public Uri DashboardUrl => App.DashboardUrl ?? throw new InvalidOperationException("The dashboard is not started.");
+
+    /// <summary>Opens the dashboard in a browser: sets the cookie every page asks for.</summary>
+    public Uri DashboardLoginUrl => App.DashboardLoginUrl ?? throw new InvalidOperationException("The dashboard is not started.");
+
+    /// <summary>The dashboard's OTLP/HTTP receiver every service exports to.</summary>
+    public Uri OtlpEndpoint => App.OtlpEndpoint;
+
+    /// <summary>An HttpClient for the dashboard's pages and JSON, sending the login token as a bearer token.</summary>
+    public HttpClient CreateDashboardClient() => new()
+    {
+        BaseAddress = DashboardUrl,
+        DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", App.DashboardToken) },
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
     /// <summary>The X-Admin-Key of the sandbox bank's /sandbox controls.</summary>
     public string SandboxAdminKey => File.ReadAllText(Path.Combine(_stateFolder, DistributedApplicationBuilder.SandboxAdminKeyFile)).Trim();
 

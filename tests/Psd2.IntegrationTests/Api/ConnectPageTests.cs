@@ -225,7 +225,7 @@ public sealed partial class ConnectPageTests(AppFixture fixture) : IDisposable
         Assert.DoesNotContain(new Uri(url).Segments[^1], audit, StringComparison.Ordinal);
     }
 
-    private static async Task<string> CreateLinkAsync(ApiTestClient client, object? request = null)
+    internal static async Task<string> CreateLinkAsync(ApiTestClient client, object? request = null)
     {
         using var response = await client.Api.PostAsJsonAsync($"/v1/users/{client.UserId}/connect-links", request ?? new { redirectUri = ClientReturn });
         var body = await response.Content.ReadAsStringAsync();
