@@ -5,6 +5,7 @@ using Psd2.Core.Audit;
 using Psd2.Core.ClientApps;
 using Psd2.Core.Connections;
 using Psd2.Core.Events;
+using Psd2.Core.Refresh;
 using Psd2.Core.Sync;
 using Psd2.Core.Users;
 
@@ -26,6 +27,9 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
     public DbSet<Transaction> Transactions => Set<Transaction>();
     public DbSet<SyncRun> SyncRuns => Set<SyncRun>();
     public DbSet<PlatformEvent> PlatformEvents => Set<PlatformEvent>();
+    public DbSet<RefreshBudget> RefreshBudgets => Set<RefreshBudget>();
+    public DbSet<ConnectionJobRun> ConnectionJobRuns => Set<ConnectionJobRun>();
+    public DbSet<SchedulerJobStat> SchedulerJobStats => Set<SchedulerJobStat>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -95,6 +99,26 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
             platformEvent.Property(e => e.Data).HasColumnType("jsonb");
             platformEvent.HasIndex(e => new { e.ClientAppId, e.OccurredAt });
             platformEvent.HasOne<ClientApp>().WithMany().HasForeignKey(e => e.ClientAppId);
+        });
+
+        modelBuilder.Entity<RefreshBudget>(budget =>
+        {
+            budget.ToTable("refresh_budgets");
+            budget.HasKey(b => new { b.ConnectionId, b.BankDay });
+            budget.HasOne<Connection>().WithMany().HasForeignKey(b => b.ConnectionId);
+        });
+
+        modelBuilder.Entity<ConnectionJobRun>(run =>
+        {
+            run.ToTable("connection_job_runs");
+            run.HasIndex(r => new { r.ConnectionId, r.StartedAt });
+            run.HasOne<Connection>().WithMany().HasForeignKey(r => r.ConnectionId);
+        });
+
+        modelBuilder.Entity<SchedulerJobStat>(stat =>
+        {
+            stat.ToTable("scheduler_job_stats");
+            stat.HasKey(s => s.Job);
         });
 
         UseSnakeCaseColumns(modelBuilder);

@@ -52,7 +52,10 @@ public sealed class SchemaTests(AppFixture fixture)
         await db.Transactions.Take(1).ToListAsync();
         await db.SyncRuns.Take(1).ToListAsync();
         await db.PlatformEvents.Take(1).ToListAsync();
-        Assert.Equal(10, db.Model.GetEntityTypes().Count());
+        await db.RefreshBudgets.Take(1).ToListAsync();
+        await db.ConnectionJobRuns.Take(1).ToListAsync();
+        await db.SchedulerJobStats.Take(1).ToListAsync();
+        Assert.Equal(13, db.Model.GetEntityTypes().Count());
     }
 
     [Fact]
