@@ -51,4 +51,6 @@ public sealed class SchedulerJobStat
     public string? LastOutcome { get; set; }
     public string? LastError { get; set; }
     public string? LastWorker { get; set; }
+    /// <summary>When its trigger fires next, as the replica that ran it last saw it.</summary>
+    public DateTimeOffset? NextFireAt { get; set; }
 }

@@ -49,5 +49,6 @@ CREATE TABLE scheduler_job_stats (
     last_finished_at timestamptz NULL,
     last_outcome     text NULL,
     last_error       text NULL,
-    last_worker      text NULL
+    last_worker      text NULL,
+    next_fire_at     timestamptz NULL
 );
