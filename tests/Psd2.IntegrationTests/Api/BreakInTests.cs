@@ -31,6 +31,7 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         new("POST", "/v1/users/{userId}/connect-links", Body: new { redirectUri = ClientReturn }),
         new("POST", "/v1/connections/{connectionId}/refresh", Body: new { psuIpAddress = PsuIpAddress }),
         new("GET", "/v1/connections/{connectionId}/sync-runs"),
+        new("GET", "/v1/connections/{connectionId}/schedule"),
         new("GET", "/v1/sync-runs/{syncRunId}"),
         new("GET", "/v1/users/{userId}/export", Query: "?format=xlsx"),
         new("GET", "/v1/users/{userId}/accounts"),
