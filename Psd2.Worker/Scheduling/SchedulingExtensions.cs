@@ -10,6 +10,9 @@ public static class SchedulingExtensions
 {
     private const string JobsKey = "Psd2.Worker.Jobs";
 
+    /// <summary>The Quartz instance name every replica shares: one cluster.</summary>
+    public const string SchedulerName = "psd2-worker";
+
     /// <summary>Declares a recurring job; call before <see cref="AddScheduling"/>.</summary>
     public static void AddWorkerJob<TJob>(this WebApplicationBuilder builder, string name, Func<WorkerOptions, TimeSpan> interval, string description)
         where TJob : class, IJob
@@ -33,9 +36,13 @@ public static class SchedulingExtensions
             ?? throw new InvalidOperationException("ConnectionStrings:psd2db is required.");
         var jobs = ((IHostApplicationBuilder)builder).Properties.TryGetValue(JobsKey, out var declared) ? (List<WorkerJob>)declared : [];
 
-        builder.Services.AddQuartz(q =>
+        // A named scheduler, so that its own clock stays its own: triggers, check-ins and misfires run on real time,
+        // while the container's TimeProvider (business time, the test clock in tests) is left to the jobs. A jump of
+        // days on the test clock must not look like a day of misfires or a cluster of dead nodes.
+        builder.Services.AddQuartz(SchedulerName, q =>
         {
-            q.ConfigureScheduler(s => s.InstanceName = "psd2-worker");
+            q.ConfigureScheduler(s => s.InstanceName = SchedulerName);
+            q.UseTimeProvider(TimeProvider.System);
             q.UsePersistentStore(store =>
             {
                 store.UsePostgres(connectionString);
@@ -60,6 +67,6 @@ public static class SchedulingExtensions
 
             q.AddQuartzHealthChecks(_ => { });
         });
-        builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        builder.Services.AddQuartzHostedService(SchedulerName, o => o.WaitForJobsToComplete = true);
     }
 }
