@@ -31,21 +31,7 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
         {
             now = await clock.AdvanceAsync(TimeSpan.FromMinutes(20));
             days.Add(SharedClock.BankDay(now));
-            var endOfDay = new DateTimeOffset(days[^1].ToDateTime(new TimeOnly(23, 50)), SharedClock.Stockholm.GetUtcOffset(days[^1].ToDateTime(new TimeOnly(23, 50))));
-            while (now < endOfDay)
-            {
-                now = await clock.AdvanceAsync(now + Step < endOfDay ? Step : endOfDay - now);
-                if (day == 1)
-                {
-                    // The end user refreshes too: reads with PSU-IP-Address, on top of the budget.
-                    foreach (var connection in connections.Take(5))
-                    {
-                        Assert.Equal("succeeded", (await client.SyncAsync(connection.Id)).GetProperty("status").GetString());
-                    }
-                }
-
-                await WorkerTestData.QuiesceAsync(fixture.App, connections, now);
-            }
+            now = await RunDayAsync(clock, connections, now, userPresent: day == 1 ? client : null);
         }
 
         foreach (var connection in connections)
@@ -99,11 +85,12 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
             "SELECT count(DISTINCT worker) FROM connection_job_runs WHERE connection_id = ANY($1) AND kind = 'refresh'", ids);
         Assert.True(workers >= 1);
 
-        // Slow reads at the bank, then the next step: worker-2 is killed while it holds refreshes.
+        // Slow reads at the bank, then the next step (past every connection's first slot of the day): worker-2 is
+        // killed while it runs refreshes.
         await SetLatencyAsync(6000);
         try
         {
-            now = await clock.AdvanceAsync(Step);
+            now = await clock.AdvanceAsync(Step + TimeSpan.FromMinutes(30));
             var victim = $"{Environment.MachineName}:{fixture.App["worker-2"].ProcessId}";
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (await WorkerTestData.ScalarAsync<long>(fixture.App, """
@@ -147,6 +134,53 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
         await fixture.App.WaitForHealthyAsync("worker-2", Deadline.In(60));
     }
 
+    /// <summary>
+    /// Moves through a bank day from just after its start: in steps, then from slot to slot through the day's last
+    /// minutes (a step must not jump over a slot into the margin before midnight, where nothing is read), and ends
+    /// in that margin, from where the next day is reached without a read on either side of midnight.
+    /// </summary>
+    private async Task<DateTimeOffset> RunDayAsync(SharedClock clock, List<WorkerTestData.Live> connections, DateTimeOffset now, ApiTestClient? userPresent)
+    {
+        var day = SharedClock.BankDay(now);
+        var windowEnd = Local(day, new TimeOnly(23, 45));
+        while (now < windowEnd.AddMinutes(-1))
+        {
+            now = await clock.AdvanceAsync(Min(Step, windowEnd.AddMinutes(-1) - now));
+            if (userPresent is not null)
+            {
+                // The end user refreshes too: reads with PSU-IP-Address, on top of the budget.
+                foreach (var connection in connections.Take(5))
+                {
+                    Assert.Equal("succeeded", (await userPresent.SyncAsync(connection.Id)).GetProperty("status").GetString());
+                }
+            }
+
+            await WorkerTestData.QuiesceAsync(fixture.App, connections, now);
+        }
+
+        var ids = connections.Select(c => c.Id).ToArray();
+        while (await WorkerTestData.ScalarAsync<DateTime?>(fixture.App, "SELECT min(next_refresh_at) FROM connections WHERE id = ANY($1)", ids) is { } next
+            && new DateTimeOffset(next, TimeSpan.Zero) < windowEnd)
+        {
+            now = await clock.AdvanceAsync(Max(TimeSpan.Zero, new DateTimeOffset(next, TimeSpan.Zero) - now));
+            await WorkerTestData.QuiesceAsync(fixture.App, connections, now);
+        }
+
+        now = await clock.AdvanceAsync(Local(day, new TimeOnly(23, 50)) - now);
+        await WorkerTestData.QuiesceAsync(fixture.App, connections, now);
+        return now;
+    }
+
+    private static DateTimeOffset Local(DateOnly day, TimeOnly time)
+    {
+        var local = day.ToDateTime(time);
+        return new DateTimeOffset(local, SharedClock.Stockholm.GetUtcOffset(local));
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
     /// <summary>Unattended sync runs that succeeded, per connection.</summary>
     private async Task<Dictionary<Guid, int>> UnattendedRunsAsync(Guid[] ids)
     {
@@ -173,7 +207,7 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
         foreach (var connection in connections)
         {
             var runsToday = await WorkerTestData.ScalarAsync<long>(fixture.App,
-                "SELECT count(*) FROM sync_runs WHERE connection_id = $1 AND NOT user_present AND status = 'succeeded' AND started_at >= $2", connection.Id, start);
+                "SELECT count(*) FROM sync_runs WHERE connection_id = $1 AND NOT user_present AND status = 'succeeded' AND started_at >= $2", connection.Id, start.ToUniversalTime());
             var counts = await WorkerTestData.AccessCountsAsync(_bank, connection.ConsentId, day);
             Assert.All(counts, c => Assert.Equal(runsToday, (long)c.Count));
             Assert.True(runsBefore[connection.Id] >= runsToday);
