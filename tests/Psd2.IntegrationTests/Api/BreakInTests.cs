@@ -131,7 +131,7 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
 
         var operations = await V1OperationsAsync();
         Assert.Superset(
-            OwnedOperations.Select(p => p.Operation).Concat(SharedRoutes).Concat(["GET /v1/users", "POST /v1/users", "GET /v1/audit-events", "GET /v1/institutions"]).ToHashSet(),
+            OwnedOperations.Select(p => p.Operation).Concat(SharedRoutes).Concat(["GET /v1/users", "POST /v1/users", "GET /v1/audit-events", "GET /v1/institutions", "GET /v1/scheduler/jobs"]).ToHashSet(),
             operations.ToHashSet());
         using var anonymous = fixture.App.CreateHttpClient("api");
         using var valid = ClientAppCli.ApiClient(fixture.App, client.Key);

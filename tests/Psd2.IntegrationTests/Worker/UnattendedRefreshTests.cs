@@ -134,6 +134,69 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
         await fixture.App.WaitForHealthyAsync("worker-2", Deadline.In(60));
     }
 
+    [Fact]
+    public async Task ABankThatStillSaysTheDayIsSpentHoldsTheConnectionUntilTheTimeItGives()
+    {
+        using var client = await ApiTestClient.CreateAsync(fixture.App);
+        var clock = new SharedClock(fixture.App, _bank);
+        var connection = (await WorkerTestData.ConnectAsync(fixture.App, client, _bank, 1))[0];
+        var now = await clock.AdvanceToLocalAsync(new TimeOnly(23, 50));
+        await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
+        now = await clock.AdvanceAsync(TimeSpan.FromMinutes(20));
+        await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
+
+        // The bank counts differently than the platform planned (say, another TPP reads on the same consent): it
+        // answers 429 ACCESS_EXCEEDED with a Retry-After.
+        var retryAfter = TimeSpan.FromHours(1);
+        using (var fault = await _bank.Admin.PutAsJsonAsync("/sandbox/faults/accounts",
+            new { tooManyRequestsRate = 1.0, retryAfterSeconds = (int)retryAfter.TotalSeconds, onlyConsentId = connection.ConsentId }))
+        {
+            fault.EnsureSuccessStatusCode();
+        }
+
+        try
+        {
+            // Past the first slot of the day: the read is refused, and the connection says so and until when.
+            now = await clock.AdvanceAsync(TimeSpan.FromHours(6) + TimeSpan.FromMinutes(5));
+            await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
+            var shown = await client.GetConnectionAsync(connection.Id);
+            Assert.Equal("active", shown.GetProperty("status").GetString());
+            Assert.Equal("refresh_limit_reached", shown.GetProperty("refreshReason").GetString());
+            var nextRefresh = shown.GetProperty("nextRefreshAt").GetDateTimeOffset();
+            var refusedAt = new DateTimeOffset(await WorkerTestData.ScalarAsync<DateTime>(fixture.App,
+                "SELECT max(finished_at) FROM sync_runs WHERE connection_id = $1 AND error_code = 'access_exceeded'", connection.Id), TimeSpan.Zero);
+            Assert.True(nextRefresh >= refusedAt + retryAfter - TimeSpan.FromSeconds(5), $"next refresh at {nextRefresh:O}, refused at {refusedAt:O}");
+            Assert.Equal(1L, await WorkerTestData.ScalarAsync<long>(fixture.App,
+                "SELECT count(*) FROM platform_events WHERE connection_id = $1 AND type = 'connection.refresh_limit_reached'", connection.Id));
+            var schedule = await client.Api.GetFromJsonAsync<JsonElement>($"/v1/connections/{connection.Id}/schedule");
+            Assert.Equal(schedule.GetProperty("readsAllowedToday").GetInt32(), schedule.GetProperty("readsUsedToday").GetInt32());
+            Assert.Equal("access_exceeded", schedule.GetProperty("lastFailure").GetProperty("errorCode").GetString());
+
+            // Later, still before that time: not one more attempt.
+            var attempts = await UnattendedAttemptsAsync(connection.Id);
+            now = await clock.AdvanceAsync(Max(TimeSpan.Zero, refusedAt + retryAfter - TimeSpan.FromMinutes(10) - now));
+            await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
+            Assert.Equal(attempts, await UnattendedAttemptsAsync(connection.Id));
+        }
+        finally
+        {
+            await _bank.Admin.DeleteAsync("/sandbox/faults");
+        }
+
+        // The rest of the day's budget stays spent; the next bank day's reads go on as planned and the reason is gone.
+        now = await clock.AdvanceToLocalAsync(new TimeOnly(23, 50));
+        await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
+        now = await clock.AdvanceAsync(TimeSpan.FromMinutes(20));
+        var resumed = new DateTimeOffset(await WorkerTestData.ScalarAsync<DateTime>(fixture.App, "SELECT next_refresh_at FROM connections WHERE id = $1", connection.Id), TimeSpan.Zero);
+        now = await clock.AdvanceAsync(Max(TimeSpan.Zero, resumed - now));
+        await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
+        var after = await client.GetConnectionAsync(connection.Id);
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("refreshReason").ValueKind);
+    }
+
+    private Task<long> UnattendedAttemptsAsync(Guid connectionId) =>
+        WorkerTestData.ScalarAsync<long>(fixture.App, "SELECT count(*) FROM sync_runs WHERE connection_id = $1 AND NOT user_present", connectionId);
+
     /// <summary>
     /// Moves through a bank day from just after its start: in steps, then from slot to slot through the day's last
     /// minutes (a step must not jump over a slot into the margin before midnight, where nothing is read), and ends
