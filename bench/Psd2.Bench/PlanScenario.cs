@@ -73,7 +73,10 @@ public static class PlanScenario
         Program.Line("Plan", $"{first.Planned:N0} new connections planned in {firstTime.TotalMilliseconds:N0} ms, {first.RoundTrips} database round trips "
             + $"({Connections / firstTime.TotalSeconds:N0} connections/s)");
         Program.Line("Replan", $"all {again.Planned:N0} planned again in {againTime.TotalMilliseconds:N0} ms, {again.RoundTrips} round trips");
-        Program.Line("Spread", perHour.Count == 0 ? "no slot within 24 hours" : $"next slots per hour: min {perHour.Min():N0}, max {perHour.Max():N0} over {perHour.Count} hours");
+        // The first and last hours are partial: now falls inside the first, and the last slot inside the last.
+        var fullHours = perHour.Skip(1).SkipLast(1).ToList();
+        Program.Line("Spread", fullHours.Count == 0 ? "too few hours with slots to tell"
+            : $"next slots per full hour: min {fullHours.Min():N0}, max {fullHours.Max():N0} over {fullHours.Count} hours (even: {Connections / 23.5 * 4:N0})");
         return first.Planned == Connections && again.Planned == Connections;
     }
 }
