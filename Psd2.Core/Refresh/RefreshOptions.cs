@@ -16,6 +16,10 @@ public sealed class RefreshOptions
     /// <summary>How often each connection's consent status is read at the bank (a call outside the daily budget).</summary>
     [Range(typeof(TimeSpan), "00:00:05", "7.00:00:00")] public TimeSpan ConsentCheckInterval { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>Access tokens this close to expiry are refreshed ahead of the next call.</summary>
+    /// <summary>
+    /// Access tokens this close to expiry are refreshed ahead of the next call. Keep it well below the banks'
+    /// access-token lifetime (an hour is common): a token that lives shorter would be refreshed at every run
+    /// (the sandbox bank's Testing tokens live 5 minutes, hence 1 minute in appsettings.Testing.json).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")] public TimeSpan TokenRefreshAhead { get; set; } = TimeSpan.FromMinutes(10);
 }
