@@ -86,6 +86,15 @@ public sealed class RefreshDispatcher(IServiceScopeFactory scopes, IOptions<Work
             return;
         }
 
+        if (connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue))
+        {
+            // Ended between the claim and now (deleted, revoked by a check): nothing to read, no read to take.
+            connection.LeaseUntil = null;
+            connection.LeasedBy = null;
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+
         var slots = services.GetRequiredService<RefreshCalendar>().For(connection.InstitutionId);
         var startedAt = time.GetUtcNow();
         var frequency = connection.FrequencyPerDay;
@@ -139,8 +148,10 @@ public sealed class RefreshDispatcher(IServiceScopeFactory scopes, IOptions<Work
 
         if (connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue))
         {
+            // The bank no longer honours the consent (the sync read its status to say why): the client is told.
             connection.NextRefreshAt = null;
             connection.RefreshReason = null;
+            ConnectionEvents.Ensure(db, time, connection, "connection." + connection.Status, new { reason = connection.StatusReason });
         }
 
         connection.LeaseUntil = null;

@@ -65,7 +65,13 @@ public sealed class TokenRefreshJob(
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var db = services.GetRequiredService<Psd2DbContext>();
-        var connection = await db.Connections.SingleAsync(c => c.Id == connectionId, cancellationToken);
+        var connection = await db.Connections.SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
+        if (connection is null)
+        {
+            // Purged since it was claimed.
+            return;
+        }
+
         var startedAt = time.GetUtcNow();
         var requestId = Guid.NewGuid().ToString();
         var tokens = services.GetRequiredService<ConnectionTokens>();
