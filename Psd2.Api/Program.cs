@@ -7,6 +7,7 @@ using Psd2.Api.Connections;
 using Psd2.Api.Exports;
 using Psd2.Api.Institutions;
 using Psd2.Api.OpenApi;
+using Psd2.Api.Schedules;
 using Psd2.Api.Sync;
 using Psd2.Api.Users;
 using Psd2.Api.Webhooks;
@@ -35,6 +36,7 @@ builder.AddSync();           // syncing accounts, balances and transactions, que
 builder.AddConnectPages();   // the hosted Connect page: links and sessions in Redis, server-rendered forms
 builder.AddAccounts();       // reading accounts, balances and transactions, with a Redis cache a sync invalidates
 builder.AddWebhooks();       // webhook endpoints' URLs checked against the delivery options
+builder.AddSchedules();      // what the worker does for each connection, and its jobs
 
 var app = builder.Build();
 
@@ -54,6 +56,7 @@ app.MapConnectPages();       // /connect/{token}: pick a bank, sign in, see the 
 app.MapAccountsApi();
 app.MapTransactionsApi();
 app.MapAuditApi();
+app.MapSchedulesApi();
 app.MapExportsApi();         // a user's accounts, balances and transactions as .xlsx, or the transactions as .csv
 app.MapWebhooksApi();        // webhook endpoints, their deliveries, dead letters and redelivery
 

@@ -11,6 +11,7 @@ public static class Psd2AppModel
 {
     public static DistributedApplication Build(AppHostOptions options)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WorkerReplicas, 1);
         var builder = new DistributedApplicationBuilder(options);
         var pki = builder.Pki;
 
@@ -52,14 +53,34 @@ public static class Psd2AppModel
             .WithReference(sandboxbank)
             .WithTppCertificates(pki)
             .WithEnvironment("Tokens__EncryptionKey", builder.TokenEncryptionKey)
-            .WaitForCompletion(migrator);
+            .WaitForCompletion(migrator)
+            .WithServiceSettings(options);
 
         var api = Service("api", "Psd2.Api");
         // Banks send end users' browsers back to the api, so it must know its own address.
         api.WithEnvironment("Api__PublicBaseUrl", api.Endpoint("http").ToString().TrimEnd('/'));
-        Service("worker", "Psd2.Worker");
+        // Replicas share one Quartz cluster and the refresh claims in psd2db.
+        for (var replica = 1; replica <= options.WorkerReplicas; replica++)
+        {
+            Service(replica == 1 ? "worker" : $"worker-{replica}", "Psd2.Worker");
+        }
 
         return builder.Build();
+    }
+
+    private static Resource WithServiceSettings(this Resource resource, AppHostOptions options)
+    {
+        if (options.TestClock)
+        {
+            resource.WithEnvironment("TestClock__Enabled", "true");
+        }
+
+        foreach (var (name, value) in options.ServiceSettings)
+        {
+            resource.WithEnvironment(name, value);
+        }
+
+        return resource;
     }
 
     /// <summary>The platform's identity towards banks: its QWAC for mutual TLS, its QSealC for signatures, and the CA it trusts.</summary>

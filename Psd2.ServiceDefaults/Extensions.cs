@@ -9,6 +9,7 @@ using Psd2.ServiceDefaults.RequestIds;
 using Psd2.ServiceDefaults.Resilience;
 using Psd2.ServiceDefaults.ServiceDiscovery;
 using Psd2.ServiceDefaults.Telemetry;
+using Psd2.ServiceDefaults.Time;
 
 namespace Psd2.ServiceDefaults;
 
@@ -39,6 +40,8 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddDefaultProblemDetails();
+        // The test clock, when the test harness asks for it (Testing only), is the TimeProvider every service uses.
+        builder.AddTestClockIfEnabled();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }

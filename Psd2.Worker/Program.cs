@@ -1,16 +1,27 @@
+using Psd2.Core.Banking;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults;
 using Psd2.ServiceDefaults.Integrations;
+using Psd2.Worker.Consents;
+using Psd2.Worker.Refresh;
+using Psd2.Worker.Scheduling;
+using Psd2.Worker.Tokens;
 using Psd2.Worker.Webhooks;
 
-// Hosted in a WebApplication so that /health, /alive and /info exist for probes.
+// Hosted in a WebApplication so that /health (the scheduler included), /alive and /info exist for probes.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddNpgsqlDataSource("psd2db");
 builder.Services.AddPsd2DbContext();
-builder.AddRedisClient("redis");
-builder.AddWebhookDelivery();   // the platform_events outbox POSTed to client apps' webhook endpoints, signed, with retries
+builder.AddRedisClient("redis");     // the per-bank rate limit shared by replicas, the api's cache, the test clock
+builder.AddInstitutionOptions();
+builder.AddBankAccess();             // the QWAC client towards banks and the tokens' encryption
+builder.AddUnattendedRefresh();      // refresh slots inside each consent's daily budget, claimed and run by the dispatcher
+builder.AddTokenRefresh();           // access tokens refreshed ahead of expiry
+builder.AddConsentChecks();          // renewal_due, expired and revoked from the bank's consent status
+builder.AddWebhookDelivery();        // the platform_events outbox POSTed to client apps' webhook endpoints, signed, with retries
+builder.AddScheduling();             // Quartz, clustered on psd2db, running the jobs declared above
 
 var app = builder.Build();
 

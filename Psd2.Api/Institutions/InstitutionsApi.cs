@@ -8,11 +8,7 @@ public sealed record InstitutionResponse(string Id, string Name, string Standard
 
 public static class InstitutionsApi
 {
-    public static void AddInstitutions(this WebApplicationBuilder builder) =>
-        builder.Services.AddOptions<InstitutionOptions>().BindConfiguration(InstitutionOptions.Section)
-            .Validate(o => o.Banks.Count > 0 && o.Banks.Values.All(b => Validator.TryValidateObject(b, new ValidationContext(b), null, true)),
-                "Institutions:Banks must list at least one bank, each with name, standard, SCA approaches, maximum consent and history days and service.")
-            .ValidateOnStart();
+    public static void AddInstitutions(this WebApplicationBuilder builder) => builder.AddInstitutionOptions();
 
     public static void MapInstitutionsApi(this IEndpointRouteBuilder app)
     {

@@ -48,7 +48,8 @@ public sealed class SyncQueue(IServiceScopeFactory scopes, TimeProvider time, IL
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Psd2DbContext>();
         var started = time.GetUtcNow();
-        await MarkAsync(db, "interrupted", r => (r.Status == SyncRunStatus.Queued || r.Status == SyncRunStatus.Running) && r.CreatedAt < started, cancellationToken);
+        // Only the runs this queue ran: unattended ones belong to the worker, which takes over its own.
+        await MarkAsync(db, "interrupted", r => r.UserPresent && (r.Status == SyncRunStatus.Queued || r.Status == SyncRunStatus.Running) && r.CreatedAt < started, cancellationToken);
     }
 
     private Task<int> MarkAsync(Psd2DbContext db, string errorCode, System.Linq.Expressions.Expression<Func<SyncRun, bool>> which, CancellationToken cancellationToken) =>

@@ -43,4 +43,13 @@ public sealed class AppHostOptions
     public string RepositoryRoot { get; init; } = BuildInfo.RepositoryRoot;
 
     public string Configuration { get; init; } = BuildInfo.Configuration;
+
+    /// <summary>How many worker processes run (<c>worker</c>, <c>worker-2</c>, ...): replicas sharing one Quartz cluster.</summary>
+    public int WorkerReplicas { get; init; } = 1;
+
+    /// <summary>Api and worker follow the test clock (<c>TestClock:Enabled</c>); only with <see cref="ServiceEnvironment"/> Testing.</summary>
+    public bool TestClock { get; init; }
+
+    /// <summary>Extra settings for api and worker, as environment variables (e.g. <c>Worker__DispatcherInterval</c>).</summary>
+    public IReadOnlyDictionary<string, string> ServiceSettings { get; init; } = new Dictionary<string, string>();
 }

@@ -74,6 +74,9 @@ public sealed class DistributedTestApp : IAsyncDisposable
             ServiceEnvironment = "Testing",
             DisposableStorage = true,
             ExternalConnectionStrings = settings.ExternalConnectionStrings,
+            WorkerReplicas = settings.WorkerReplicas,
+            TestClock = settings.TestClock,
+            ServiceSettings = settings.ServiceSettings,
         });
         var testApp = new DistributedTestApp(app, stateFolder, ownsFolder);
         try
@@ -130,6 +133,16 @@ public sealed class DistributedTestApp : IAsyncDisposable
 
     public Task RestartAsync(string name) => App.RestartAsync(name);
 
+    /// <summary>Ends a resource's process at once (SIGKILL), as a crashed node would end: no shutdown, no cleanup.</summary>
+    public void Kill(string name)
+    {
+        var pid = App[name].ProcessId ?? throw new InvalidOperationException($"'{name}' runs no process.");
+        using var process = System.Diagnostics.Process.GetProcessById(pid);
+        process.Kill(entireProcessTree: true);
+    }
+
+    public void Start(string name) => App.StartResource(name);
+
     /// <summary>Stops every resource and closes the log files, keeping the state folder until dispose: for checks on what the run left behind.</summary>
     public Task StopAsync() => App.StopAsync();
 
@@ -158,4 +171,10 @@ public sealed class TestAppSettings
     public bool EchoConsole { get; set; }
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(120);
     public IReadOnlyDictionary<string, string> ExternalConnectionStrings { get; set; } = new Dictionary<string, string>();
+    /// <summary>Worker processes to run: <c>worker</c>, <c>worker-2</c>, ...</summary>
+    public int WorkerReplicas { get; set; } = 1;
+    /// <summary>Api and worker follow the test clock (an offset in Redis that tests set beside the sandbox bank's).</summary>
+    public bool TestClock { get; set; }
+    /// <summary>Extra settings for api and worker, as environment variables.</summary>
+    public IReadOnlyDictionary<string, string> ServiceSettings { get; set; } = new Dictionary<string, string>();
 }

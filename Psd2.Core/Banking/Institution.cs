@@ -17,6 +17,10 @@ public sealed class Institution
     [Required] public string TokenPath { get; set; } = "/oauth2/token";
     /// <summary>How often the bank lets a TPP poll a decoupled order.</summary>
     public TimeSpan DecoupledPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>Where the bank's day begins and ends: its daily access budget (frequencyPerDay) resets at its midnight.</summary>
+    [Required] public string TimeZone { get; set; } = "Europe/Stockholm";
+    /// <summary>How many unattended syncs all worker replicas together start at this bank per second.</summary>
+    [Range(1, 10_000)] public int UnattendedSyncsPerSecond { get; set; } = 5;
 }
 
 public sealed class InstitutionOptions

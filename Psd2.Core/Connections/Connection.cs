@@ -36,7 +36,15 @@ public sealed class Connection
     /// <summary>When the consent's status was last read from the bank.</summary>
     public DateTimeOffset? ConsentCheckedAt { get; set; }
     public DateTimeOffset? LastSyncedAt { get; set; }
+    /// <summary>The next unattended refresh: a slot of the consent's daily budget (see <c>RefreshSlots</c>).</summary>
     public DateTimeOffset? NextRefreshAt { get; set; }
+    /// <summary>Why unattended refreshes are held back until <see cref="NextRefreshAt"/> (<c>refresh_limit_reached</c>), or null.</summary>
+    public string? RefreshReason { get; set; }
+    /// <summary>A worker holds the connection for a run until then (database clock), so that no two runs overlap.</summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
+    public string? LeasedBy { get; set; }
+    /// <summary>When the worker next reads the consent's status at the bank.</summary>
+    public DateTimeOffset? NextConsentCheckAt { get; set; }
     /// <summary>The connection this one renews: on activation that one's consent is terminated and its accounts move here.</summary>
     public Guid? RenewsConnectionId { get; set; }
     public Guid? ReplacedByConnectionId { get; set; }

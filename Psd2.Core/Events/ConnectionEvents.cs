@@ -1,4 +1,5 @@
 using Psd2.Core.Connections;
+using Psd2.Core.Persistence;
 
 namespace Psd2.Core.Events;
 
@@ -14,4 +15,17 @@ public static class ConnectionEvents
         PlatformEvent.Of(time, "connection." + connection.Status, connection.ClientAppId, connection.UserId, connection.Id, new ConnectionEventData(
             connection.Id, connection.UserId, connection.InstitutionId, connection.Flow, connection.Status, connection.StatusReason, connection.ValidUntil,
             connection.StatusChangedAt, connection.RenewsConnectionId, connection.ReplacedByConnectionId));
+
+    /// <summary>
+    /// Adds <see cref="StatusChanged"/> to the unit of work unless the code that made the change already added it there:
+    /// a status change is told exactly once, whichever layer noticed it first.
+    /// </summary>
+    public static void Ensure(Psd2DbContext db, TimeProvider time, Connection connection)
+    {
+        var type = "connection." + connection.Status;
+        if (!db.ChangeTracker.Entries<PlatformEvent>().Any(e => e.Entity.ConnectionId == connection.Id && e.Entity.Type == type))
+        {
+            db.PlatformEvents.Add(StatusChanged(time, connection));
+        }
+    }
 }

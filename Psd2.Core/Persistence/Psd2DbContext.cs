@@ -5,6 +5,7 @@ using Psd2.Core.Audit;
 using Psd2.Core.ClientApps;
 using Psd2.Core.Connections;
 using Psd2.Core.Events;
+using Psd2.Core.Refresh;
 using Psd2.Core.Sync;
 using Psd2.Core.Users;
 using Psd2.Core.Webhooks;
@@ -30,6 +31,9 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+    public DbSet<RefreshBudget> RefreshBudgets => Set<RefreshBudget>();
+    public DbSet<ConnectionJobRun> ConnectionJobRuns => Set<ConnectionJobRun>();
+    public DbSet<SchedulerJobStat> SchedulerJobStats => Set<SchedulerJobStat>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -122,6 +126,26 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
             attempt.ToTable("webhook_attempts");
             attempt.Property(a => a.Id).UseIdentityAlwaysColumn();
             attempt.HasOne<WebhookDelivery>().WithMany().HasForeignKey(a => a.DeliveryId);
+        });
+
+        modelBuilder.Entity<RefreshBudget>(budget =>
+        {
+            budget.ToTable("refresh_budgets");
+            budget.HasKey(b => new { b.ConnectionId, b.BankDay });
+            budget.HasOne<Connection>().WithMany().HasForeignKey(b => b.ConnectionId);
+        });
+
+        modelBuilder.Entity<ConnectionJobRun>(run =>
+        {
+            run.ToTable("connection_job_runs");
+            run.HasIndex(r => new { r.ConnectionId, r.StartedAt });
+            run.HasOne<Connection>().WithMany().HasForeignKey(r => r.ConnectionId);
+        });
+
+        modelBuilder.Entity<SchedulerJobStat>(stat =>
+        {
+            stat.ToTable("scheduler_job_stats");
+            stat.HasKey(s => s.Job);
         });
 
         UseSnakeCaseColumns(modelBuilder);

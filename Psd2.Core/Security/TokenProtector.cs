@@ -48,6 +48,12 @@ public static class TokenProtection
     /// <summary>The encryption of secrets at rest under <c>Tokens:EncryptionKey</c>, validated at start.</summary>
     public static IServiceCollection AddTokenProtection(this IServiceCollection services)
     {
+        // Bank access and webhook delivery both need it; the worker has both.
+        if (services.Any(s => s.ServiceType == typeof(TokenProtector)))
+        {
+            return services;
+        }
+
         services.AddOptions<TokenProtectionOptions>().BindConfiguration(TokenProtectionOptions.Section)
             .Validate(o => o.EncryptionKey.Length >= 32, "Tokens:EncryptionKey must hold a secret of at least 32 characters.")
             .ValidateOnStart();

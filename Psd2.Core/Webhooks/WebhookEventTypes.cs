@@ -9,12 +9,13 @@ public static class WebhookEventTypes
     public const string ConnectionRevoked = "connection.revoked";
     public const string ConnectionRejected = "connection.rejected";
     public const string ConnectionFailed = "connection.failed";
+    public const string ConnectionRefreshLimitReached = "connection.refresh_limit_reached";
     public const string SyncCompleted = "sync.completed";
     public const string TransactionsNew = "transactions.new";
 
     public static readonly IReadOnlyList<string> All =
     [
-        ConnectionActive, ConnectionRenewalDue, ConnectionExpired, ConnectionRevoked, ConnectionRejected, ConnectionFailed,
+        ConnectionActive, ConnectionRenewalDue, ConnectionExpired, ConnectionRevoked, ConnectionRejected, ConnectionFailed, ConnectionRefreshLimitReached,
         SyncCompleted, TransactionsNew,
     ];
 }

@@ -12,10 +12,10 @@ public enum BenchPart
 
 /// <summary>
 /// Command line: <c>--duration 10 --warmup 3 --concurrency 16 --api-concurrency 32 --deep-page 6 --only api --echo</c>,
-/// or <c>--ingest</c>, or <c>--export</c>.
+/// or <c>--ingest</c>, or <c>--export</c>, or <c>--plan</c>.
 /// </summary>
 public sealed record BenchOptions(
-    TimeSpan Duration, TimeSpan Warmup, int Concurrency, int ApiConcurrency, int DeepPage, BenchPart Only, bool EchoConsole, bool Ingest = false, bool Export = false)
+    TimeSpan Duration, TimeSpan Warmup, int Concurrency, int ApiConcurrency, int DeepPage, BenchPart Only, bool EchoConsole, bool Ingest = false, bool Export = false, bool Plan = false)
 {
     public const string Usage =
         """
@@ -28,6 +28,7 @@ public sealed record BenchOptions(
           --only <bank|api>       run only the bank's scenarios (A to C) or only the api's (F to H)
           --ingest                instead: a full sync of the large PSU through the api, beside a plain COPY of the same rows
           --export                instead: the large PSU synced through the api, then exported as .xlsx, watching the api's memory
+          --plan                  instead: the worker's planner giving 10,000 connections their refresh slots (time, round trips, spread)
           --echo                  show the services' console output
         """;
 
@@ -53,6 +54,7 @@ public sealed record BenchOptions(
                 "--echo" => options with { EchoConsole = true },
                 "--ingest" => options with { Ingest = true },
                 "--export" => options with { Export = true },
+                "--plan" => options with { Plan = true },
                 "--help" or "-h" => null,
                 var unknown => throw new ArgumentException($"Unknown option {unknown}."),
             };

@@ -92,6 +92,11 @@ public static class Program
             return await IngestBench.RunAsync(app, LargePsu, new CpuSampler(ProcessGroups(app), Environment.ProcessId), cancellationToken) ? 0 : 1;
         }
 
+        if (options.Plan)
+        {
+            return await PlanScenario.RunAsync(app, cancellationToken) ? 0 : 1;
+        }
+
         if (options.Export)
         {
             return await ExportScenario.RunAsync(app, LargePsu, cancellationToken) ? 0 : 1;

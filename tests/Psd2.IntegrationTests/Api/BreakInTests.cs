@@ -31,6 +31,7 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         new("POST", "/v1/users/{userId}/connect-links", Body: new { redirectUri = ClientReturn }),
         new("POST", "/v1/connections/{connectionId}/refresh", Body: new { psuIpAddress = PsuIpAddress }),
         new("GET", "/v1/connections/{connectionId}/sync-runs"),
+        new("GET", "/v1/connections/{connectionId}/schedule"),
         new("GET", "/v1/sync-runs/{syncRunId}"),
         new("GET", "/v1/users/{userId}/export", Query: "?format=xlsx"),
         new("GET", "/v1/users/{userId}/accounts"),
@@ -171,7 +172,7 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
 
         var operations = await V1OperationsAsync();
         Assert.Superset(
-            OwnedOperations.Select(p => p.Operation).Concat(SharedRoutes).Concat(["GET /v1/users", "POST /v1/users", "GET /v1/audit-events", "GET /v1/institutions"]).ToHashSet(),
+            OwnedOperations.Select(p => p.Operation).Concat(SharedRoutes).Concat(["GET /v1/users", "POST /v1/users", "GET /v1/audit-events", "GET /v1/institutions", "GET /v1/scheduler/jobs"]).ToHashSet(),
             operations.ToHashSet());
         using var anonymous = fixture.App.CreateHttpClient("api");
         using var valid = ClientAppCli.ApiClient(fixture.App, client.Key);

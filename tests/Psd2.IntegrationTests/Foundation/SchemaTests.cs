@@ -55,7 +55,10 @@ public sealed class SchemaTests(AppFixture fixture)
         await db.WebhookEndpoints.Take(1).ToListAsync();
         await db.WebhookDeliveries.Take(1).ToListAsync();
         await db.WebhookAttempts.Take(1).ToListAsync();
-        Assert.Equal(13, db.Model.GetEntityTypes().Count());
+        await db.RefreshBudgets.Take(1).ToListAsync();
+        await db.ConnectionJobRuns.Take(1).ToListAsync();
+        await db.SchedulerJobStats.Take(1).ToListAsync();
+        Assert.Equal(16, db.Model.GetEntityTypes().Count());
     }
 
     [Fact]

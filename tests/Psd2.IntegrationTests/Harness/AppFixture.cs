@@ -8,7 +8,7 @@ using Psd2.AppHost.Testing;
 namespace Psd2.IntegrationTests.Harness;
 
 /// <summary>Starts the whole app once per test run, through the AppHost's harness; at the end stops it and looks for secrets in its logs.</summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
     private DistributedTestApp? _app;
 
@@ -17,8 +17,13 @@ public sealed class AppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        _app = await DistributedTestApp.StartAsync(timeout.Token);
+        _app = await DistributedTestApp.StartAsync(timeout.Token, Configure);
         Console.WriteLine($"Harness: whole app healthy in {_app.StartupTime.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>How this fixture's app differs from the default one.</summary>
+    protected virtual void Configure(TestAppSettings settings)
+    {
     }
 
     /// <summary>

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Psd2.Core.Security;
+
+namespace Psd2.Core.Banking;
+
+/// <summary>What every platform service that talks to banks registers: the institutions on offer, the mutual-TLS client (the platform's QWAC), and encryption for the tokens banks issue.</summary>
+public static class BankAccessExtensions
+{
+    public static void AddInstitutionOptions(this IHostApplicationBuilder builder) =>
+        builder.Services.AddOptions<InstitutionOptions>().BindConfiguration(InstitutionOptions.Section)
+            .Validate(o => o.Banks.Count > 0 && o.Banks.Values.All(b => Validator.TryValidateObject(b, new ValidationContext(b), null, true)),
+                "Institutions:Banks must list at least one bank, each with name, standard, SCA approaches, maximum consent and history days and service.")
+            .ValidateOnStart();
+
+    public static void AddBankAccess(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TppOptions>().BindConfiguration(TppOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddTokenProtection();
+        builder.Services.AddHttpClient(BankClients.BankClient).ConfigurePrimaryHttpMessageHandler(services => Handler(services, withQwac: true));
+        builder.Services.AddHttpClient(BankClients.PublicBankClient).ConfigurePrimaryHttpMessageHandler(services => Handler(services, withQwac: false));
+        builder.Services.AddSingleton<BankClients>();
+    }
+
+    private static SocketsHttpHandler Handler(IServiceProvider services, bool withQwac)
+    {
+        var tpp = services.GetRequiredService<IOptions<TppOptions>>().Value;
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (withQwac)
+        {
+            handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(tpp.QwacCertificatePath, tpp.QwacKeyPath)];
+        }
+
+        if (!string.IsNullOrEmpty(tpp.TrustedCaPath))
+        {
+            handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                CustomTrustStore = { X509Certificate2.CreateFromPem(File.ReadAllText(tpp.TrustedCaPath)) },
+                RevocationMode = X509RevocationMode.NoCheck,
+            };
+        }
+
+        return handler;
+    }
+}

@@ -1,0 +1,7 @@
+namespace Psd2.Worker.Scheduling;
+
+/// <summary>Which replica did something: recorded with leases, job runs and job statistics.</summary>
+public sealed record WorkerIdentity(string Name)
+{
+    public static WorkerIdentity ThisProcess() => new($"{Environment.MachineName}:{Environment.ProcessId}");
+}

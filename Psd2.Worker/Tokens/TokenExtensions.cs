@@ -1,0 +1,10 @@
+using Psd2.Worker.Scheduling;
+
+namespace Psd2.Worker.Tokens;
+
+public static class TokenExtensions
+{
+    /// <summary>Access tokens refreshed ahead of expiry, with rotation; a refused refresh asks the user to authenticate again.</summary>
+    public static void AddTokenRefresh(this WebApplicationBuilder builder) =>
+        builder.AddWorkerJob<TokenRefreshJob>(TokenRefreshJob.Name, o => o.TokenRefreshInterval, "Refreshes access tokens ahead of expiry.");
+}
