@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
 
@@ -17,15 +18,31 @@ public static class ConnectionEvents
             connection.StatusChangedAt, connection.RenewsConnectionId, connection.ReplacedByConnectionId));
 
     /// <summary>
-    /// Adds <see cref="StatusChanged"/> to the unit of work unless the code that made the change already added it there:
-    /// a status change is told exactly once, whichever layer noticed it first.
+    /// Tells a connection's status change exactly once, and saves: unless the code that made the change already
+    /// added the event to this unit of work, or another process (a consent check and a sync can meet the same ended
+    /// consent at once) already told it. The connection's row is locked while looking, so two tellers take turns.
     /// </summary>
-    public static void Ensure(Psd2DbContext db, TimeProvider time, Connection connection)
+    public static async Task EnsureOnceAsync(Psd2DbContext db, TimeProvider time, Connection connection, CancellationToken cancellationToken)
     {
         var type = "connection." + connection.Status;
-        if (!db.ChangeTracker.Entries<PlatformEvent>().Any(e => e.Entity.ConnectionId == connection.Id && e.Entity.Type == type))
+        if (db.ChangeTracker.Entries<PlatformEvent>().Any(e => e.Entity.ConnectionId == connection.Id && e.Entity.Type == type))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM connections WHERE id = {connection.Id} FOR UPDATE", cancellationToken);
+        var told = await db.PlatformEvents.AnyAsync(e => e.ClientAppId == connection.ClientAppId && e.ConnectionId == connection.Id && e.Type == type, cancellationToken);
+        if (!told)
         {
             db.PlatformEvents.Add(StatusChanged(time, connection));
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
         }
     }
 }

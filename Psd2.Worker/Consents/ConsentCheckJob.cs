@@ -80,7 +80,7 @@ public sealed class ConsentCheckJob(
             if (connection.Status != before)
             {
                 logger.LogInformation("Connection {ConnectionId} is {Status} ({Reason}) after its consent check", connection.Id, connection.Status, connection.StatusReason);
-                ConnectionEvents.Ensure(db, time, connection);
+                await ConnectionEvents.EnsureOnceAsync(db, time, connection, cancellationToken);
             }
 
             connection.NextConsentCheckAt = connection.Status is ConnectionStatus.Active or ConnectionStatus.RenewalDue

@@ -151,7 +151,7 @@ public sealed class RefreshDispatcher(IServiceScopeFactory scopes, IOptions<Work
             // The bank no longer honours the consent (the sync read its status to say why): the client is told.
             connection.NextRefreshAt = null;
             connection.RefreshReason = null;
-            ConnectionEvents.Ensure(db, time, connection);
+            await ConnectionEvents.EnsureOnceAsync(db, time, connection, cancellationToken);
         }
 
         connection.LeaseUntil = null;

@@ -120,6 +120,6 @@ public sealed class TokenRefreshJob(
 
         connection.NextConsentCheckAt = null;
         logger.LogWarning("Connection {ConnectionId} is {Status} ({Reason}) after the bank refused to refresh its tokens", connection.Id, connection.Status, connection.StatusReason);
-        ConnectionEvents.Ensure(db, services.GetRequiredService<TimeProvider>(), connection);
+        await ConnectionEvents.EnsureOnceAsync(db, services.GetRequiredService<TimeProvider>(), connection, cancellationToken);
     }
 }

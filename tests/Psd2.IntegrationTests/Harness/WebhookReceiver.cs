@@ -19,7 +19,10 @@ internal sealed record ReceivedWebhook(
 
     public bool Accepted => AnsweredWith is >= 200 and < 300;
 
-    public bool Verifies(string secret) => WebhookSignature.Verify(secret, Signature, Timestamp, Body, DateTimeOffset.UtcNow);
+    public bool Verifies(string secret) => Verifies(secret, DateTimeOffset.UtcNow);
+
+    /// <param name="now">The receiver's clock: the test clock's time where the platform runs on it.</param>
+    public bool Verifies(string secret, DateTimeOffset now) => WebhookSignature.Verify(secret, Signature, Timestamp, Body, now);
 }
 
 /// <summary>

@@ -345,7 +345,7 @@ public sealed class WebhookTests(AppFixture fixture) : IDisposable
 
     private static readonly string WebhookSecretOfAnotherEndpoint = Psd2.Core.Webhooks.WebhookSignature.NewSecret();
 
-    private static async Task<(Guid Id, string Secret)> CreateEndpointAsync(ApiTestClient client, string url, string[]? eventTypes = null)
+    internal static async Task<(Guid Id, string Secret)> CreateEndpointAsync(ApiTestClient client, string url, string[]? eventTypes = null)
     {
         using var response = await client.Api.PostAsJsonAsync("/v1/webhook-endpoints", new { url, eventTypes, description = "test receiver" });
         var text = await response.Content.ReadAsStringAsync();

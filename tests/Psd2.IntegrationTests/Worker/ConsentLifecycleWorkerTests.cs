@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Psd2.Core.Persistence;
 using Psd2.Core.Refresh;
 using Psd2.IntegrationTests.Harness;
+using Psd2.IntegrationTests.Webhooks;
 
 namespace Psd2.IntegrationTests.Worker;
 
@@ -19,6 +20,8 @@ public sealed class ConsentLifecycleWorkerTests(WorkerAppFixture fixture) : IDis
         // Midday, when the bank's date (Stockholm) and the UTC date the platform judges validity by agree.
         await clock.AdvanceToLocalAsync(new TimeOnly(12, 0));
         using var client = await ApiTestClient.CreateAsync(fixture.App);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, secret) = await WebhookTests.CreateEndpointAsync(client, receiver.Url);
         var connection = (await WorkerTestData.ConnectAsync(fixture.App, client, _bank, 1, validDays: 8))[0];
         Assert.Equal("active", (await client.GetConnectionAsync(connection.Id)).GetProperty("status").GetString());
 
@@ -26,6 +29,9 @@ public sealed class ConsentLifecycleWorkerTests(WorkerAppFixture fixture) : IDis
         var due = await WorkerTestData.WaitForStatusAsync(client, connection.Id, "renewal_due", 30);
         Assert.Equal("consent_expires_soon", due.GetProperty("statusReason").GetString());
         Assert.Equal(1, await EventsAsync(connection.Id, "connection.renewal_due"));
+        var told = await receiver.WaitForEventAsync("connection.renewal_due", connection.Id);
+        Assert.True(told.Verifies(secret, await clock.NowAsync()), "connection.renewal_due does not verify with the endpoint's secret");
+        Assert.Equal("renewal_due", told.Data.GetProperty("status").GetString());
 
         var validUntil = DateOnly.Parse(due.GetProperty("validUntil").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         var today = SharedClock.BankDay(await clock.NowAsync());
@@ -33,6 +39,7 @@ public sealed class ConsentLifecycleWorkerTests(WorkerAppFixture fixture) : IDis
         var expired = await WorkerTestData.WaitForStatusAsync(client, connection.Id, "expired", 30);
         Assert.Equal("consent_expired", expired.GetProperty("statusReason").GetString());
         Assert.Equal(1, await EventsAsync(connection.Id, "connection.expired"));
+        Assert.True((await receiver.WaitForEventAsync("connection.expired", connection.Id)).Verifies(secret, await clock.NowAsync()));
         var schedule = await client.Api.GetFromJsonAsync<JsonElement>($"/v1/connections/{connection.Id}/schedule");
         Assert.Equal(JsonValueKind.Null, schedule.GetProperty("nextRefreshAt").ValueKind);
         Assert.Contains(schedule.GetProperty("lastRuns").EnumerateArray(), r => r.GetProperty("kind").GetString() == "consent_check");
@@ -42,6 +49,8 @@ public sealed class ConsentLifecycleWorkerTests(WorkerAppFixture fixture) : IDis
     public async Task AConsentRevokedAtTheBankIsRevokedOnThePlatformWithinOneCheckInterval()
     {
         using var client = await ApiTestClient.CreateAsync(fixture.App);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, secret) = await WebhookTests.CreateEndpointAsync(client, receiver.Url);
         var connection = (await WorkerTestData.ConnectAsync(fixture.App, client, _bank, 1))[0];
         // Let the first check be planned before the revocation, so the wait below is one ordinary interval.
         await WaitAsync(() => PlannedCheckAsync(connection.Id), 30);
@@ -52,6 +61,9 @@ public sealed class ConsentLifecycleWorkerTests(WorkerAppFixture fixture) : IDis
         var revoked = await WorkerTestData.WaitForStatusAsync(client, connection.Id, "revoked", (int)WorkerAppFixture.ConsentCheckInterval.TotalSeconds + 10);
         Assert.Equal("revoked_by_psu", revoked.GetProperty("statusReason").GetString());
         Assert.Equal(1, await EventsAsync(connection.Id, "connection.revoked"));
+        var told = await receiver.WaitForEventAsync("connection.revoked", connection.Id);
+        Assert.True(told.Verifies(secret, await new SharedClock(fixture.App, _bank).NowAsync()), "connection.revoked does not verify with the endpoint's secret");
+        Assert.Equal("revoked_by_psu", told.Data.GetProperty("reason").GetString());
     }
 
     [Fact]
