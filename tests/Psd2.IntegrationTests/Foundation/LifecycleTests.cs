@@ -31,7 +31,7 @@ public sealed class LifecycleTests
         var dotnet = Environment.ProcessPath!;
         var start = new ProcessStartInfo(dotnet)
         {
-            ArgumentList = { Path.Combine(output, "Psd2.AppHost.dll"), "--AppHost:StateFolder", stateFolder, "--AppHost:DashboardPort", "0" },
+            ArgumentList = { Path.Combine(output, "Psd2.AppHost.dll"), "--AppHost:StateFolder", stateFolder, "--AppHost:DashboardPort", "0", "--AppHost:OtlpPort", "0" },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             // A PATH without redis-server; PostgreSQL is still found under /usr/lib/postgresql.
@@ -65,7 +65,7 @@ public sealed class LifecycleTests
         var output = Path.Combine(BuildInfo.RepositoryRoot, "Psd2.AppHost", "bin", BuildInfo.Configuration, "net10.0");
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
-            ArgumentList = { Path.Combine(output, "Psd2.AppHost.dll"), "--AppHost:StateFolder", stateFolder, "--AppHost:DashboardPort", "0" },
+            ArgumentList = { Path.Combine(output, "Psd2.AppHost.dll"), "--AppHost:StateFolder", stateFolder, "--AppHost:DashboardPort", "0", "--AppHost:OtlpPort", "0" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
