@@ -69,6 +69,8 @@ public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<A
 
     public static string VersionKey(Guid accountId) => VersionPrefix + accountId.ToString("D", CultureInfo.InvariantCulture);
 
+    private static string EntryKey(Guid accountId, string version, string entry) => EntryKeyPrefix(accountId) + version + ":" + entry;
+
     /// <summary>The key prefix of every entry of an account, whatever its version.</summary>
     public static string EntryKeyPrefix(Guid accountId) => EntryPrefix + accountId.ToString("D", CultureInfo.InvariantCulture) + ":";
 
@@ -98,7 +100,7 @@ public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<A
                 return default;
             }
 
-            var key = EntryKeyPrefix(accountId) + version + ":" + entry;
+            var key = EntryKey(accountId, version, entry);
             if (_local.TryGetValue(key, out Local? local) && local!.Version == version)
             {
                 return new CacheLookup(local.Json, version, Environment.TickCount64 - local.OwnerConfirmedAt < (long)OwnerRecheck.TotalMilliseconds);
@@ -119,7 +121,7 @@ public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<A
         Confirmed(accountId, version, entry, json);
         try
         {
-            await redis.GetDatabase().StringSetAsync(EntryKeyPrefix(accountId) + version + ":" + entry, json, Lifetime).WaitAsync(Timeout);
+            await redis.GetDatabase().StringSetAsync(EntryKey(accountId, version, entry), json, Lifetime).WaitAsync(Timeout);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -129,7 +131,7 @@ public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<A
 
     /// <summary>Keeps an answer in this process's memory, its owner confirmed just now, under the version it was found or read under.</summary>
     public void Confirmed(Guid accountId, string version, string entry, byte[] json) =>
-        _local.Set(EntryKeyPrefix(accountId) + version + ":" + entry, new Local(version, json, Environment.TickCount64),
+        _local.Set(EntryKey(accountId, version, entry), new Local(version, json, Environment.TickCount64),
             new MemoryCacheEntryOptions { Size = json.Length, AbsoluteExpirationRelativeToNow = Lifetime });
 
     public void Dispose() => _local.Dispose();

@@ -26,22 +26,8 @@ public sealed class ConsentCheckJob(
     /// <summary>A check claimed by a replica that died is taken up again after this.</summary>
     private static readonly TimeSpan Claim = TimeSpan.FromMinutes(5);
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var due = await ClaimAsync(cancellationToken);
-            if (due.Count == 0)
-            {
-                return;
-            }
-
-            foreach (var id in due)
-            {
-                await CheckAsync(id, cancellationToken);
-            }
-        }
-    }
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        ClaimedBatches.ForEachAsync(ClaimAsync, CheckAsync, cancellationToken);
 
     private async Task<List<Guid>> ClaimAsync(CancellationToken cancellationToken)
     {

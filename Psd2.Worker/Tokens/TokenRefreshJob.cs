@@ -27,22 +27,8 @@ public sealed class TokenRefreshJob(
     public const string ReauthenticationRequired = "reauthentication_required";
     private const int Batch = 50;
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var due = await ClaimAsync(cancellationToken);
-            if (due.Count == 0)
-            {
-                return;
-            }
-
-            foreach (var id in due)
-            {
-                await RefreshAsync(id, cancellationToken);
-            }
-        }
-    }
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        ClaimedBatches.ForEachAsync(ClaimAsync, RefreshAsync, cancellationToken);
 
     private async Task<List<Guid>> ClaimAsync(CancellationToken cancellationToken)
     {
