@@ -115,7 +115,8 @@ public sealed class WebhookTests(AppFixture fixture) : IDisposable
 
         // The filter: the activation happened first, but this endpoint did not ask for connection.active.
         Assert.Equal(["connection.renewal_due", "connection.revoked"], receiver.Received.Select(r => r.EventType));
-        var deliveries = await DeliveriesAsync(client, endpointId);
+        // The receiver has the POST a moment before the worker records its outcome.
+        var deliveries = await WaitForDeliveriesAsync(client, endpointId, ds => ds.All(d => d.GetProperty("status").GetString() != "pending"));
         Assert.Equal(["connection.revoked", "connection.renewal_due"], deliveries.Select(d => d.GetProperty("eventType").GetString()));
         Assert.All(deliveries, d => Assert.Equal("delivered", d.GetProperty("status").GetString()));
     }
