@@ -14,17 +14,17 @@ public readonly record struct CacheLookup(byte[]? Json, string? Version, bool Ow
 
 /// <summary>
 /// Redis cache of the read API's answers (balances, transaction pages), kept as the JSON bytes sent, so a cached
-/// answer is byte for byte the uncached one. Each account has a version counter (<c>psd2:account-version:&lt;id&gt;</c>)
-/// and an entry's key holds the version it was read under: <see cref="InvalidateAsync"/> increments the counter, which
-/// makes every older entry unreachable at once (they expire by themselves). Redis failing never fails a read: the
+/// answer is byte for byte the uncached one. Each account has a version counter (<see cref="AccountVersions"/>) and an
+/// entry's key holds the version it was read under: invalidating moves the counter on, which makes every older entry
+/// unreachable at once (they expire by themselves). Redis failing never fails a read: the
 /// caller reads PostgreSQL instead and a warning is logged.
 /// Each process also keeps the answers it served in memory (up to <see cref="LocalBytes"/>), still under the version
 /// read from Redis on every lookup, so a hot page costs one small GET rather than a 40 KB one; such an answer was served
 /// after an owner check, which the caller repeats once it is older than <see cref="OwnerRecheck"/>.
 /// </summary>
-public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<AccountCache> logger) : IAccountCache, IDisposable
+public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<AccountCache> logger) : IDisposable
 {
-    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan Lifetime = AccountVersions.EntryLifetime;
 
     /// <summary>
     /// How long an owner check of this process vouches for its in-memory answers. Deleting an account invalidates its
@@ -47,27 +47,14 @@ public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<A
     private static readonly TimeSpan VersionLifetime = TimeSpan.FromDays(1);
 
     /// <summary>A hung Redis costs a read this much at most before it goes to PostgreSQL.</summary>
-    private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Timeout = AccountVersions.Timeout;
 
     private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
 
-    private const string VersionPrefix = "psd2:account-version:";
     private const string EntryPrefix = "psd2:account-data:";
-
-    // A missing counter needs nothing: the next lookup starts a new one, under which nothing is cached yet.
-    private const string InvalidateScript = """
-        for _, key in ipairs(KEYS) do
-            if redis.call('EXISTS', key) == 1 then
-                redis.call('INCR', key)
-            end
-        end
-        return 0
-        """;
 
     private long _lastWarning;
     private int _failures;
-
-    public static string VersionKey(Guid accountId) => VersionPrefix + accountId.ToString("D", CultureInfo.InvariantCulture);
 
     private static string EntryKey(Guid accountId, string version, string entry) => EntryKeyPrefix(accountId) + version + ":" + entry;
 
@@ -84,7 +71,7 @@ public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<A
         try
         {
             var database = redis.GetDatabase();
-            var versionKey = VersionKey(accountId);
+            var versionKey = AccountVersions.Key(accountId);
             var version = (string?)await database.StringGetAsync(versionKey).WaitAsync(Timeout);
             if (version is null)
             {
@@ -136,25 +123,6 @@ public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<A
 
     public void Dispose() => _local.Dispose();
 
-    public async Task InvalidateAsync(IEnumerable<Guid> accountIds, CancellationToken cancellationToken = default)
-    {
-        var keys = accountIds.Distinct().Select(id => (RedisKey)VersionKey(id)).ToArray();
-        if (keys.Length == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await redis.GetDatabase().ScriptEvaluateAsync(InvalidateScript, keys).WaitAsync(Timeout, cancellationToken);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            // Nothing else to do: the stale answers expire within Lifetime.
-            LogInvalidationFailed(e, keys.Length, (int)Lifetime.TotalMinutes);
-        }
-    }
-
     /// <summary>One warning per interval while Redis is failing, with how many operations failed, not one per request.</summary>
     private void Failed(Exception e, string operation)
     {
@@ -171,7 +139,4 @@ public sealed partial class AccountCache(IConnectionMultiplexer redis, ILogger<A
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The account data cache is unavailable ({Operation} failed; {Failures} cache operations failed since the last warning): reads go to the database")]
     private partial void LogUnavailable(Exception exception, string operation, int failures);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Invalidating the cached data of {Accounts} accounts failed: reads may show data from before the change for up to {Minutes} minutes")]
-    private partial void LogInvalidationFailed(Exception exception, int accounts, int minutes);
 }

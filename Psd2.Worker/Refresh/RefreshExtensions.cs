@@ -21,7 +21,7 @@ public static class RefreshExtensions
         builder.Services.AddScoped<ConsentChecks>();
         builder.Services.AddSingleton<AccountSync>();
         builder.Services.AddScoped<ConnectionSync>();
-        builder.Services.AddSingleton<IAccountCache, AccountCacheInvalidation>();
+        builder.Services.AddSingleton<IAccountCache, AccountVersions>();
         builder.AddWorkerJob<RefreshPlannerJob>(RefreshPlannerJob.Name, o => o.PlannerInterval, "Gives connections without a plan their next refresh slot and consent check.");
         builder.AddWorkerJob<RefreshDispatcherJob>(RefreshDispatcherJob.Name, o => o.DispatcherInterval, "Runs due unattended refreshes inside each consent's daily budget.");
     }

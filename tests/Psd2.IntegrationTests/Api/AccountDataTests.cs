@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Psd2.Api.Accounts;
+using Psd2.Core.Accounts;
 using Psd2.IntegrationTests.Harness;
 using StackExchange.Redis;
 
@@ -216,10 +217,10 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
         Assert.Equal(balancesRead, await BytesAsync(client.Api, balances));
         Assert.NotEqual(pageRead, await BytesAsync(client.Api, page, bypassCache: true));
 
-        var version = (long)await redis.GetDatabase().StringGetAsync(AccountCache.VersionKey(accountId));
-        await new AccountCache(redis, NullLogger<AccountCache>.Instance).InvalidateAsync([accountId]);
+        var version = (long)await redis.GetDatabase().StringGetAsync(AccountVersions.Key(accountId));
+        await new AccountVersions(redis, NullLogger<AccountVersions>.Instance).InvalidateAsync([accountId]);
 
-        Assert.Equal(version + 1, (long)await redis.GetDatabase().StringGetAsync(AccountCache.VersionKey(accountId)));
+        Assert.Equal(version + 1, (long)await redis.GetDatabase().StringGetAsync(AccountVersions.Key(accountId)));
         var pageAfter = JsonDocument.Parse(await BytesAsync(client.Api, page)).RootElement.GetProperty("items");
         Assert.Equal(changed, pageAfter[3].GetProperty("remittance").GetString());
         var before = JsonDocument.Parse(balancesRead).RootElement.EnumerateArray().Select(b => b.GetProperty("amount").GetDecimal() + 1);
