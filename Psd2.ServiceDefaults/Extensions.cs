@@ -49,6 +49,7 @@ public static class Extensions
     /// <summary>Middleware every service runs first: the request span's name and HTTP attributes, request ids, then errors as ProblemDetails.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        app.UseUntracedProbes();
         app.UseHttpServerSpanTags();
         app.UseRequestIds();
         app.UseExceptionHandler();

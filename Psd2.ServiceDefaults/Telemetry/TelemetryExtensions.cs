@@ -15,8 +15,11 @@ namespace Psd2.ServiceDefaults.Telemetry;
 /// </summary>
 public static class TelemetryExtensions
 {
-    /// <summary>Sources and meters the framework emits on its own.</summary>
-    public static readonly string[] FrameworkSources = ["Microsoft.AspNetCore", "System.Net.Http", "Npgsql"];
+    /// <summary>
+    /// Sources the framework and libraries emit on their own; Quartz 4 (the worker's scheduler) names its source and
+    /// meter <c>Quartz</c> (<c>QuartzInstrumentation.ActivitySourceName</c>), so each job run is a trace.
+    /// </summary>
+    public static readonly string[] FrameworkSources = ["Microsoft.AspNetCore", "System.Net.Http", "Npgsql", "Quartz"];
 
     /// <summary>The service's own ActivitySource and Meter name, e.g. <c>Psd2.Api</c>.</summary>
     public static string ServiceSourceName(IHostApplicationBuilder builder) => builder.Environment.ApplicationName;
@@ -53,14 +56,16 @@ public static class TelemetryExtensions
 
         builder.Services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(resource)
+            .SetSampler(BackgroundNoiseFilter.Sampler)
             .AddSource(FrameworkSources)
             .AddSource(ownSource)
             .AddProcessor(new SecretRedactionProcessor())
+            .AddProcessor(new BackgroundNoiseFilter.OrphanDatabaseSpans())
             .AddOtlpExporter()
             .Build());
         builder.Services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
-            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "Npgsql", ownSource)
+            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "Npgsql", "Quartz", ownSource)
             .AddOtlpExporter()
             .Build());
         // The providers start listening when created and flush when the container disposes them.

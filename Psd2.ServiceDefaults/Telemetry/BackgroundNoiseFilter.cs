@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+
+namespace Psd2.ServiceDefaults.Telemetry;
+
+/// <summary>
+/// Keeps polling out of the traces. A background loop's database call outside any request or job (a claim query that
+/// finds nothing, Quartz's trigger acquisition and cluster check-in), or the AppHost's health probe of every service,
+/// would be a trace of its own every second or faster, and the dashboard keeps a bounded number of spans per resource:
+/// within minutes the traces that matter would be gone. What happens inside a request or a job keeps all of its spans.
+/// Metrics still count every probe.
+/// </summary>
+public static class BackgroundNoiseFilter
+{
+    /// <summary>The probes' paths (<see cref="Health.HealthEndpoints"/>), untraced as Aspire's service defaults leave them.</summary>
+    private static readonly PathString[] Probes = ["/health", "/alive"];
+
+    /// <summary>Quartz's spans for its own bookkeeping in the job store (acquiring and firing triggers, check-ins).</summary>
+    public const string JobStorePrefix = "Quartz.JobStore.";
+
+    /// <summary>
+    /// Decides when a span starts, so that the spans begun under a dropped root are dropped with it: a root span of
+    /// the job store is not recorded; everything else follows its parent, as the SDK's default sampler does.
+    /// </summary>
+    public static Sampler Sampler { get; } = new ParentBasedSampler(new RootSampler());
+
+    private sealed class RootSampler : Sampler
+    {
+        public override SamplingResult ShouldSample(in SamplingParameters samplingParameters) =>
+            new(samplingParameters.Name.StartsWith(JobStorePrefix, StringComparison.Ordinal) ? SamplingDecision.Drop : SamplingDecision.RecordAndSample);
+    }
+
+    /// <summary>
+    /// A database span without a parent is not exported. Npgsql names its spans after the statement, so which ones are
+    /// orphans is known only when they end; such a span has no children to leave behind.
+    /// </summary>
+    public sealed class OrphanDatabaseSpans : BaseProcessor<Activity>
+    {
+        public override void OnEnd(Activity data)
+        {
+            if (data.Source.Name == "Npgsql" && data.ParentSpanId == default)
+            {
+                data.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A health probe's request span is not recorded, and neither is anything begun under it (its database and Redis
+    /// checks): <see cref="Sampler"/> follows the parent. Goes first in the pipeline, before any span is begun.
+    /// </summary>
+    public static IApplicationBuilder UseUntracedProbes(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (Array.Exists(Probes, probe => context.Request.Path.Equals(probe, StringComparison.OrdinalIgnoreCase))
+            && context.Features.Get<IHttpActivityFeature>()?.Activity is { } activity)
+        {
+            activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+            activity.IsAllDataRequested = false;
+        }
+
+        return next(context);
+    });
+}
