@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.Banking;
 using Psd2.Core.Banking;
@@ -14,6 +15,8 @@ namespace Psd2.Api.Connections;
 /// </summary>
 public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, TimeProvider time, ILogger<DecoupledAuthorisationPoller> logger) : BackgroundService
 {
+    /// <summary>The api's own source (its application name, which ServiceDefaults subscribes to).</summary>
+    private static readonly ActivitySource Activity = new("Psd2.Api");
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
@@ -86,8 +89,11 @@ public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, Ti
             """).ToListAsync(cancellationToken);
     }
 
+    /// <summary>One poll is one trace: the bank's answer and what the platform wrote of it.</summary>
     private async Task PollAsync(Guid connectionId, CancellationToken cancellationToken)
     {
+        using var activity = Activity.StartActivity("decoupled authorisation poll");
+        activity?.SetTag("psd2.connection.id", connectionId);
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var db = services.GetRequiredService<Psd2DbContext>();

@@ -9,8 +9,10 @@ namespace Psd2.IntegrationTests.Dashboard;
 /// trace with the work it did.
 /// </summary>
 [Collection(AppCollection.Name)]
-public sealed class TraceNoiseTests(AppFixture fixture)
+public sealed class TraceNoiseTests(AppFixture fixture) : IDisposable
 {
+    private readonly BankTpp _bank = new(fixture.App);
+
     private static readonly string[] HttpMethods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
     [Fact]
@@ -47,4 +49,27 @@ public sealed class TraceNoiseTests(AppFixture fixture)
             }
         }
     }
+
+    [Fact]
+    public async Task TheApisPollOfADecoupledOrderThatEndsItIsOneTraceWithTheBankAndTheDatabase()
+    {
+        using var client = await ApiTestClient.CreateAsync(fixture.App);
+        var psu = await _bank.CreatePsuAsync("ApproveAfterDelay");
+        var started = await client.ConnectDecoupledAsync(psu.PersonalNumber);
+        var connectionId = started.GetProperty("id").GetGuid();
+        Assert.Equal("active", (await client.WaitWhileAwaitingAsync(connectionId)).GetProperty("status").GetString());
+        await SeenSecrets.AddTokensAsync(fixture.App, connectionId);
+
+        // The poll that saw the order finalised got the tokens and listed the accounts: one trace, found by the connection id.
+        using var dashboard = fixture.App.CreateDashboardClient();
+        var polls = await DashboardData.WaitForAsync(dashboard, $"/api/traces?resource=api&text={connectionId}&limit=50",
+            found => found.EnumerateArray().Any(t => t.GetProperty("rootName").GetString() == "decoupled authorisation poll"
+                && t.GetProperty("resources").EnumerateArray().Any(r => r.GetString() == "sandboxbank")));
+        var poll = polls.EnumerateArray().Last(t => t.GetProperty("resources").EnumerateArray().Any(r => r.GetString() == "sandboxbank"));
+        var trace = await DashboardData.WaitForSettledTraceAsync(dashboard, poll.GetProperty("traceId").GetString()!,
+            t => DashboardData.Spans(t).Any(s => s.GetProperty("resource").GetString() == "sandboxbank") && DashboardData.Spans(t).Any(DashboardData.IsPostgresSpan));
+        Assert.Equal(connectionId.ToString(), DashboardData.Attribute(DashboardData.Spans(trace).First(), "psd2.connection.id"));
+    }
+
+    public void Dispose() => _bank.Dispose();
 }
