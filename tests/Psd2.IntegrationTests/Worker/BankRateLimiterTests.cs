@@ -43,16 +43,17 @@ public sealed class BankRateLimiterTests(AppFixture fixture)
 
         // Four a second by the wall clock's whole seconds: the 24th start comes at least five second boundaries later
         // (more than four seconds after the first), and no nine starts fall within one second (four at the end of one
-        // second and four at the start of the next are the most a fixed window lets through; 0.8 s allows for timers).
+        // second and four at the start of the next are the most a fixed window lets through; half a second allows for late
+        // continuations on a loaded machine).
         Assert.True(started.Max() > TimeSpan.FromSeconds(4), $"the last of 24 starts came after {started.Max()}");
         Assert.True(started.Max() < TimeSpan.FromSeconds(15), $"the last of 24 starts came after {started.Max()}");
         var order = started.Order().ToArray();
         for (var i = 0; i + 8 < order.Length; i++)
         {
-            Assert.True(order[i + 8] - order[i] > TimeSpan.FromMilliseconds(800), $"nine starts within {order[i + 8] - order[i]}: {string.Join(", ", order)}");
+            Assert.True(order[i + 8] - order[i] > TimeSpan.FromMilliseconds(500), $"nine starts within {order[i + 8] - order[i]}: {string.Join(", ", order)}");
         }
 
         // Another bank's pace is its own.
-        Assert.True(otherClock.Elapsed < TimeSpan.FromSeconds(2), $"20 starts at another bank took {otherClock.Elapsed}");
+        Assert.True(otherClock.Elapsed < TimeSpan.FromSeconds(3), $"20 starts at another bank took {otherClock.Elapsed}");
     }
 }
