@@ -46,7 +46,7 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Middleware every service runs first: the request span's name and HTTP attributes, request ids, then errors as ProblemDetails.</summary>
+    /// <summary>Middleware every service runs first: health probes left untraced, the request span's name and HTTP attributes, request ids, then errors as ProblemDetails.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseUntracedProbes();

@@ -35,8 +35,8 @@ public static class BackgroundNoiseFilter
     }
 
     /// <summary>
-    /// A database span without a parent is not exported. Npgsql names its spans after the statement, so which ones are
-    /// orphans is known only when they end; such a span has no children to leave behind.
+    /// A database span without a parent is not exported. This is decided when it ends, since a sampler is told a span's
+    /// name but not its source; a database span has no children to leave behind.
     /// </summary>
     public sealed class OrphanDatabaseSpans : BaseProcessor<Activity>
     {
