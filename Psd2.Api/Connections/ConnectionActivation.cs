@@ -13,7 +13,7 @@ namespace Psd2.Api.Connections;
 
 /// <summary>
 /// A connection whose consent the user has authorised, through either flow: tokens stored encrypted, the user's
-/// accounts listed and linked under their stable ids, and a renewed connection retired with its consent terminated.
+/// accounts listed and linked under their stable ids, and a renewed connection retired with it, its consent terminated.
 /// </summary>
 public sealed class ConnectionActivation(Psd2DbContext db, BankClients banks, TokenProtector protector, TimeProvider time, ILogger<ConnectionActivation> logger)
 {
@@ -48,9 +48,16 @@ public sealed class ConnectionActivation(Psd2DbContext db, BankClients banks, To
             logger.LogWarning(e, "Listing the accounts of connection {ConnectionId} failed", connection.Id);
         }
 
+        // The connection it renews is retired in the same transaction, so no reader ever sees both active and no crash
+        // can leave the old one active without its accounts; its consent is terminated at the bank right after.
         var renewed = connection.RenewsConnectionId is { } renewedId
             ? await db.Connections.SingleOrDefaultAsync(c => c.Id == renewedId, cancellationToken)
             : null;
+        if (renewed is not null)
+        {
+            Retire(renewed, connection, requestId);
+        }
+
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -60,21 +67,19 @@ public sealed class ConnectionActivation(Psd2DbContext db, BankClients banks, To
 
         if (renewed is not null)
         {
-            await RetireAsync(renewed, connection, bank, requestId, cancellationToken);
+            // Best effort: a consent the bank could not be told of ends there at its validUntil, and nothing uses it.
+            await ConsentTermination.TryTerminateAsync(bank, renewed, logger, cancellationToken);
         }
     }
 
-    /// <summary>The renewed connection: its consent terminated at the bank, its tokens forgotten, pointing at its successor.</summary>
-    private async Task RetireAsync(Connection renewed, Connection successor, BerlinGroupClient bank, string? requestId, CancellationToken cancellationToken)
+    /// <summary>The renewed connection: its tokens forgotten, pointing at its successor.</summary>
+    private void Retire(Connection renewed, Connection successor, string? requestId)
     {
-        var terminated = await ConsentTermination.TryTerminateAsync(bank, renewed, logger, cancellationToken);
         renewed.ReplacedByConnectionId = successor.Id;
         renewed.AccessTokenCipher = null;
         renewed.RefreshTokenCipher = null;
         renewed.SetStatus(ConnectionStatus.Revoked, "renewed", time.GetUtcNow());
-        db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection.renewed", renewed.ClientAppId, renewed.UserId, renewed.Id,
-            new { replacedBy = successor.Id, terminatedAtBank = terminated }));
+        db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection.renewed", renewed.ClientAppId, renewed.UserId, renewed.Id, new { replacedBy = successor.Id }));
         db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, renewed));
-        await db.SaveChangesAsync(cancellationToken);
     }
 }

@@ -33,7 +33,12 @@ public sealed class ConnectionLifecycleTests(AppFixture fixture) : IDisposable
         Assert.Equal("renewed", retired.GetProperty("statusReason").GetString());
         Assert.Equal(renewed.GetProperty("id").GetGuid(), retired.GetProperty("replacedByConnectionId").GetGuid());
         Assert.Empty(retired.GetProperty("accounts").EnumerateArray());
-        Assert.Equal("terminatedByTpp", (string?)(await _bank.AdminGetAsync($"/sandbox/consents/{oldConsent}"))["status"]);
+        // The bank is told right after the switch, which readers see at once.
+        var deadline = Deadline.In(30);
+        while ((string?)(await _bank.AdminGetAsync($"/sandbox/consents/{oldConsent}"))["status"] != "terminatedByTpp")
+        {
+            await Task.Delay(100, deadline);
+        }
 
         using var again = await client.Api.PostAsJsonAsync($"/v1/connections/{oldId}/renew", new { });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
