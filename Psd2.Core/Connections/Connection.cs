@@ -64,6 +64,13 @@ public sealed class Connection
 
     /// <summary>A connection that can no longer become or stay active: the bank's consent is over.</summary>
     public bool IsFinal => Status is ConnectionStatus.Expired or ConnectionStatus.Revoked or ConnectionStatus.Rejected or ConnectionStatus.Failed;
+
+    /// <summary>Ends a worker's hold on the connection (<see cref="LeaseUntil"/>), saved with the run's outcome.</summary>
+    public void ReleaseLease()
+    {
+        LeaseUntil = null;
+        LeasedBy = null;
+    }
 }
 
 /// <summary>The statuses clients see (documented in README).</summary>

@@ -17,12 +17,25 @@ public static class ConnectionEvents
             connection.Id, connection.UserId, connection.InstitutionId, connection.Flow, connection.Status, connection.StatusReason, connection.ValidUntil,
             connection.StatusChangedAt, connection.RenewsConnectionId, connection.ReplacedByConnectionId));
 
+    /// <summary>Saves the unit of work, and tells the connection's status change once (<see cref="EnsureOnceAsync"/>) when it has one.</summary>
+    public static async Task SaveAsync(Psd2DbContext db, TimeProvider time, Connection connection, bool statusChanged, CancellationToken cancellationToken)
+    {
+        if (statusChanged)
+        {
+            await EnsureOnceAsync(db, time, connection, cancellationToken);
+        }
+        else
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+
     /// <summary>
     /// Tells a connection's status change exactly once, and saves: unless the code that made the change already
     /// added the event to this unit of work, or another process (a consent check and a sync can meet the same ended
     /// consent at once) already told it. The connection's row is locked while looking, so two tellers take turns.
     /// </summary>
-    public static async Task EnsureOnceAsync(Psd2DbContext db, TimeProvider time, Connection connection, CancellationToken cancellationToken)
+    private static async Task EnsureOnceAsync(Psd2DbContext db, TimeProvider time, Connection connection, CancellationToken cancellationToken)
     {
         var type = "connection." + connection.Status;
         if (db.ChangeTracker.Entries<PlatformEvent>().Any(e => e.Entity.ConnectionId == connection.Id && e.Entity.Type == type))

@@ -27,12 +27,10 @@ public sealed class ConsentCheckJob(
     private static readonly TimeSpan Claim = TimeSpan.FromMinutes(5);
 
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        ClaimedBatches.ForEachAsync(ClaimAsync, CheckAsync, cancellationToken);
+        ClaimedBatches.ForEachAsync(scopes, ClaimAsync, CheckAsync, cancellationToken);
 
-    private async Task<List<Guid>> ClaimAsync(CancellationToken cancellationToken)
+    private async Task<List<Guid>> ClaimAsync(Psd2DbContext db, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<Psd2DbContext>();
         var now = time.GetUtcNow();
         return await db.Database.SqlQuery<Guid>($"""
             UPDATE connections SET next_consent_check_at = {now + Claim}
@@ -43,18 +41,9 @@ public sealed class ConsentCheckJob(
             """).ToListAsync(cancellationToken);
     }
 
-    private async Task CheckAsync(Guid connectionId, CancellationToken cancellationToken)
+    private async Task CheckAsync(IServiceProvider services, Connection connection, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var services = scope.ServiceProvider;
         var db = services.GetRequiredService<Psd2DbContext>();
-        var connection = await db.Connections.SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
-        if (connection is null)
-        {
-            // Purged since it was claimed.
-            return;
-        }
-
         var startedAt = time.GetUtcNow();
         var before = connection.Status;
         string outcome = JobOutcome.Succeeded;
@@ -63,12 +52,6 @@ public sealed class ConsentCheckJob(
         try
         {
             await services.GetRequiredService<ConsentChecks>().CheckAsync(connection, Guid.NewGuid().ToString(), cancellationToken);
-            if (connection.Status != before)
-            {
-                logger.LogInformation("Connection {ConnectionId} is {Status} ({Reason}) after its consent check", connection.Id, connection.Status, connection.StatusReason);
-                await ConnectionEvents.EnsureOnceAsync(db, time, connection, cancellationToken);
-            }
-
             connection.NextConsentCheckAt = connection.Status is ConnectionStatus.Active or ConnectionStatus.RenewalDue
                 ? ConsentCheckSchedule.Next(connection.Id, connection.ValidUntil, time.GetUtcNow(), interval)
                 : null;
@@ -81,6 +64,11 @@ public sealed class ConsentCheckJob(
         }
 
         JobRuns.Record(db, worker, connection.Id, ConnectionJobKind.ConsentCheck, startedAt, time.GetUtcNow(), outcome, errorCode);
-        await db.SaveChangesAsync(cancellationToken);
+        if (connection.Status != before)
+        {
+            logger.LogInformation("Connection {ConnectionId} is {Status} ({Reason}) after its consent check", connection.Id, connection.Status, connection.StatusReason);
+        }
+
+        await ConnectionEvents.SaveAsync(db, time, connection, statusChanged: connection.Status != before, cancellationToken);
     }
 }

@@ -75,22 +75,16 @@ public sealed class RefreshDispatcher(IServiceScopeFactory scopes, IOptions<Work
             """).ToListAsync(cancellationToken);
     }
 
-    private async Task RefreshAsync(ClaimedRefresh claim, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var services = scope.ServiceProvider;
-        var db = services.GetRequiredService<Psd2DbContext>();
-        var connection = await db.Connections.SingleOrDefaultAsync(c => c.Id == claim.Id, cancellationToken);
-        if (connection is null)
-        {
-            return;
-        }
+    private Task RefreshAsync(ClaimedRefresh claim, CancellationToken cancellationToken) =>
+        ClaimedBatches.WithConnectionAsync(scopes, claim.Id, (services, connection, token) => RefreshAsync(services, connection, claim.Slot, token), cancellationToken);
 
+    private async Task RefreshAsync(IServiceProvider services, Connection connection, DateTimeOffset slot, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<Psd2DbContext>();
         if (connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue))
         {
             // Ended between the claim and now (deleted, revoked by a check): nothing to read, no read to take.
-            connection.LeaseUntil = null;
-            connection.LeasedBy = null;
+            connection.ReleaseLease();
             await db.SaveChangesAsync(cancellationToken);
             return;
         }
@@ -106,7 +100,7 @@ public sealed class RefreshDispatcher(IServiceScopeFactory scopes, IOptions<Work
             await services.GetRequiredService<BankRateLimiter>().WaitAsync(connection.InstitutionId, cancellationToken);
             var now = time.GetUtcNow();
             var bankDay = slots.Days.DayOf(now);
-            if (!slots.MayReadNow(claim.Slot, now))
+            if (!slots.MayReadNow(slot, now))
             {
                 // Missed (the worker was down, or the bank day ended): the read is not made up on another day.
                 (outcome, errorCode) = (JobOutcome.Skipped, "slot_missed");
@@ -135,7 +129,7 @@ public sealed class RefreshDispatcher(IServiceScopeFactory scopes, IOptions<Work
                 else
                 {
                     connection.RefreshReason = null;
-                    connection.NextRefreshAt = slots.NextAfter(connection.Id, frequency, Max(time.GetUtcNow(), claim.Slot));
+                    connection.NextRefreshAt = slots.NextAfter(connection.Id, frequency, Max(time.GetUtcNow(), slot));
                 }
             }
         }
@@ -146,18 +140,17 @@ public sealed class RefreshDispatcher(IServiceScopeFactory scopes, IOptions<Work
             connection.NextRefreshAt = slots.NextAfter(connection.Id, frequency, time.GetUtcNow());
         }
 
-        if (connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue))
+        // The bank no longer honours the consent (the sync read its status to say why): the client is told.
+        var ended = connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue);
+        if (ended)
         {
-            // The bank no longer honours the consent (the sync read its status to say why): the client is told.
             connection.NextRefreshAt = null;
             connection.RefreshReason = null;
-            await ConnectionEvents.EnsureOnceAsync(db, time, connection, cancellationToken);
         }
 
-        connection.LeaseUntil = null;
-        connection.LeasedBy = null;
+        connection.ReleaseLease();
         JobRuns.Record(db, worker, connection.Id, ConnectionJobKind.Refresh, startedAt, time.GetUtcNow(), outcome, errorCode, syncRunId);
-        await db.SaveChangesAsync(cancellationToken);
+        await ConnectionEvents.SaveAsync(db, time, connection, statusChanged: ended, cancellationToken);
     }
 
     /// <summary>One unattended sync run (no PSU-IP-Address), ended before the lease so no other replica starts one meanwhile.</summary>

@@ -28,12 +28,10 @@ public sealed class TokenRefreshJob(
     private const int Batch = 50;
 
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        ClaimedBatches.ForEachAsync(ClaimAsync, RefreshAsync, cancellationToken);
+        ClaimedBatches.ForEachAsync(scopes, ClaimAsync, RefreshAsync, cancellationToken);
 
-    private async Task<List<Guid>> ClaimAsync(CancellationToken cancellationToken)
+    private async Task<List<Guid>> ClaimAsync(Psd2DbContext db, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<Psd2DbContext>();
         var expiringBefore = time.GetUtcNow() + refresh.Value.TokenRefreshAhead;
         var lease = options.Value.Lease.TotalSeconds;
         return await db.Database.SqlQuery<Guid>($"""
@@ -46,23 +44,15 @@ public sealed class TokenRefreshJob(
             """).ToListAsync(cancellationToken);
     }
 
-    private async Task RefreshAsync(Guid connectionId, CancellationToken cancellationToken)
+    private async Task RefreshAsync(IServiceProvider services, Connection connection, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var services = scope.ServiceProvider;
         var db = services.GetRequiredService<Psd2DbContext>();
-        var connection = await db.Connections.SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
-        if (connection is null)
-        {
-            // Purged since it was claimed.
-            return;
-        }
-
         var startedAt = time.GetUtcNow();
         var requestId = Guid.NewGuid().ToString();
         var tokens = services.GetRequiredService<ConnectionTokens>();
         string outcome = JobOutcome.Succeeded;
         string? errorCode = null;
+        var before = connection.Status;
         try
         {
             await tokens.RefreshAsync(connection, tokens.Session(connection, psuIpAddress: null, requestId), cancellationToken);
@@ -79,16 +69,14 @@ public sealed class TokenRefreshJob(
             (outcome, errorCode) = (JobOutcome.Failed, "bank_unavailable");
         }
 
-        connection.LeaseUntil = null;
-        connection.LeasedBy = null;
+        connection.ReleaseLease();
         JobRuns.Record(db, worker, connection.Id, ConnectionJobKind.TokenRefresh, startedAt, time.GetUtcNow(), outcome, errorCode);
-        await db.SaveChangesAsync(cancellationToken);
+        await ConnectionEvents.SaveAsync(db, time, connection, statusChanged: connection.Status != before, cancellationToken);
     }
 
     /// <summary>The bank refused the refresh token: the consent's status says whether it ended at the bank or the user must authenticate again.</summary>
     private async Task EndAsync(IServiceProvider services, Connection connection, string requestId, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<Psd2DbContext>();
         var consents = services.GetRequiredService<ConsentChecks>();
         try
         {
@@ -106,6 +94,5 @@ public sealed class TokenRefreshJob(
 
         connection.NextConsentCheckAt = null;
         logger.LogWarning("Connection {ConnectionId} is {Status} ({Reason}) after the bank refused to refresh its tokens", connection.Id, connection.Status, connection.StatusReason);
-        await ConnectionEvents.EnsureOnceAsync(db, services.GetRequiredService<TimeProvider>(), connection, cancellationToken);
     }
 }
