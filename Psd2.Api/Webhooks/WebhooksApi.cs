@@ -5,7 +5,6 @@ using Psd2.Core.Audit;
 using Psd2.Core.Persistence;
 using Psd2.Core.Security;
 using Psd2.Core.Webhooks;
-using Psd2.ServiceDefaults.RequestIds;
 
 namespace Psd2.Api.Webhooks;
 
@@ -244,16 +243,8 @@ public static class WebhooksApi
         d.LastError, d.DeliveredAt, d.DeadAt, d.CreatedAt, attempts);
 
     /// <summary>An audit record of the client app's own webhook settings (no end user involved).</summary>
-    private static AuditEvent Audit(HttpContext context, TimeProvider time, string type, Guid clientAppId, object details) => new()
-    {
-        ClientAppId = clientAppId,
-        OccurredAt = time.GetUtcNow(),
-        Type = type,
-        RequestId = context.RequestId(),
-        Details = System.Text.Json.JsonSerializer.Serialize(details, AuditJson),
-    };
-
-    private static readonly System.Text.Json.JsonSerializerOptions AuditJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+    private static AuditEvent Audit(HttpContext context, TimeProvider time, string type, Guid clientAppId, object details) =>
+        AuditRecords.For(context, time, type, clientAppId, userId: null, details: details);
 
     private static string Truncate(string value) => value.Length > 50 ? value[..50] + "…" : value;
 }

@@ -17,7 +17,7 @@ public sealed class AuditEvent
 
     /// <param name="requestId">The request that caused it; null for the platform's own background work.</param>
     /// <param name="details">Event specifics, serialized as a JSON object; never a secret or personal data.</param>
-    public static AuditEvent Of(string? requestId, TimeProvider time, string type, Guid clientAppId, Guid userId, Guid? connectionId = null, object? details = null) => new()
+    public static AuditEvent Of(string? requestId, TimeProvider time, string type, Guid clientAppId, Guid? userId, Guid? connectionId = null, object? details = null) => new()
     {
         ClientAppId = clientAppId,
         OccurredAt = time.GetUtcNow(),
