@@ -23,8 +23,7 @@ public static class SchedulesApi
 
     public static void AddSchedules(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RefreshOptions>().BindConfiguration(RefreshOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<RefreshCalendar>();
+        builder.Services.AddRefreshCalendar();
     }
 
     public static void MapSchedulesApi(this IEndpointRouteBuilder app)

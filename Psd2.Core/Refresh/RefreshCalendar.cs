@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Psd2.Core.Banking;
 
@@ -9,8 +10,16 @@ public sealed class RefreshCalendar(IOptions<InstitutionOptions> institutions, I
 {
     private readonly ConcurrentDictionary<string, RefreshSlots> _slots = new(StringComparer.Ordinal);
 
-    public TimeSpan MidnightMargin => options.Value.MidnightMargin;
-
     public RefreshSlots For(string institutionId) => _slots.GetOrAdd(institutionId, id => new RefreshSlots(
         new BankDays(TimeZoneInfo.FindSystemTimeZoneById(institutions.Value.Banks[id].TimeZone)), options.Value.MidnightMargin));
+}
+
+public static class RefreshCalendarExtensions
+{
+    /// <summary>The <c>Refresh</c> settings and the calendar built from them: the worker plans with it, the api shows it.</summary>
+    public static void AddRefreshCalendar(this IServiceCollection services)
+    {
+        services.AddOptions<RefreshOptions>().BindConfiguration(RefreshOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RefreshCalendar>();
+    }
 }

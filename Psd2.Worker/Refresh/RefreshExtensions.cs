@@ -11,8 +11,7 @@ public static class RefreshExtensions
     /// <summary>Unattended refreshes: a planner gives each connection its slots, a dispatcher runs them inside the daily budget.</summary>
     public static void AddUnattendedRefresh(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RefreshOptions>().BindConfiguration(RefreshOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<RefreshCalendar>();
+        builder.Services.AddRefreshCalendar();
         builder.Services.AddSingleton<RefreshPlanner>();
         builder.Services.AddScoped<RefreshBudgetStore>();
         builder.Services.AddSingleton<BankRateLimiter>();
