@@ -1,78 +1,58 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Psd2.AppHost;
-using Psd2.AppHost.Hosting;
-using Psd2.AppHost.Telemetry;
 
-// `dotnet run --project Psd2.AppHost` starts the whole app and its dashboard; Ctrl+C stops all of it.
-// Settings: AppHost:StateFolder (default <repo>/.psd2), AppHost:DashboardPort (default 18888), AppHost:OtlpPort (default 18890),
-// AppHost:Dashboard:MaxSpansPerResource / MaxLogRecordsPerResource / MaxMetricPointsPerResource (default 10000 each),
-// ConnectionStrings:psd2db / sandboxdb / redis to use servers started elsewhere.
-var configuration = new ConfigurationBuilder()
-    .AddEnvironmentVariables()
-    .AddCommandLine(args)
-    .Build();
+// `dotnet run --project Psd2.AppHost` starts the whole app under DCP with the Aspire dashboard; Ctrl+C stops all of it.
+var builder = DistributedApplication.CreateBuilder(args);
+var state = StateFolder.Open(builder);
+builder.Services.AddSingleton(state);
+builder.Services.AddHostedService<ResourcesFile>();
 
-var options = new AppHostOptions
+var dbs = builder.AddPostgresDatabases("postgres", state, "psd2db", "sandboxdb");
+var (psd2db, sandboxdb) = (dbs[0], dbs[1]);
+var redis = builder.AddRedisServer("redis", state);
+var tokenKey = builder.AddParameter("token-encryption-key", state.Secret(StateFolder.TokenEncryptionKeyFile), secret: true);
+var sandboxAdminKey = builder.AddParameter("sandbox-admin-key", state.Secret(StateFolder.SandboxAdminKeyFile), secret: true);
+
+// The simulated bank: mutual TLS for TPPs on `https`, the customer's pages on `psu`, as real banks keep them apart.
+var sandboxbank = builder.AddService<Projects.Psd2_SandboxBank>("sandboxbank")
+    .WithKestrelHttpsEndpoint("https", state.Pki.BankTlsCertificate, state.Pki.BankTlsKey, requireClientCertificate: true)
+    .WithKestrelHttpsEndpoint("psu", state.Pki.BankTlsCertificate, state.Pki.BankTlsKey, requireClientCertificate: false)
+    .WithHttpsHealthCheck("psu", state.Pki.CaCertificate)
+    .WithReference(sandboxdb).WaitFor(sandboxdb)
+    .WithEnvironment("SandboxBank__Tls__TrustedCaPath", state.Pki.CaCertificate)
+    .WithEnvironment("SandboxBank__Sandbox__AdminKey", sandboxAdminKey)
+    .WithEnvironment("SandboxBank__Sandbox__EnableTestClock", "true")
+    .WithUrlForEndpoint("psu", url => url.DisplayText = "PSU pages");
+// The bank names its own hosts in links (the OAuth issuer, scaOAuth), so it is told how it is reached.
+sandboxbank
+    .WithEnvironment("SandboxBank__PsuBaseUrl", sandboxbank.GetEndpoint("psu"))
+    .WithEnvironment("SandboxBank__TppBaseUrl", sandboxbank.GetEndpoint("https"));
+
+// The migrator finishes before api and worker start, so they never see a half-migrated schema.
+var migrator = builder.AddService<Projects.Psd2_Migrator>("migrator")
+    .WithReference(psd2db).WaitFor(psd2db);
+
+IResourceBuilder<ServiceResource> Platform<TProject>(string name) where TProject : IProjectMetadata, new() =>
+    builder.AddService<TProject>(name)
+        .WithKestrelHttpEndpoint()
+        .WithReference(psd2db).WaitFor(psd2db)
+        .WithReference(redis).WaitFor(redis)
+        .WithReference(sandboxbank)
+        .WithTppCertificates(state)
+        .WithTokenEncryptionKey(tokenKey)
+        .WaitForCompletion(migrator);
+
+var api = Platform<Projects.Psd2_Api>("api")
+    .WithUrlForEndpoint("http", url => url.DisplayText = "API")
+    .WithUrl(ReferenceExpression.Create($"{builder.CreateResourceBuilder<ServiceResource>("api").GetEndpoint("http")}/swagger"), "Swagger UI");
+// Banks send end users' browsers back to the api, so it must know its own address.
+api.WithEnvironment("Api__PublicBaseUrl", api.GetEndpoint("http"));
+
+// Replicas share one Quartz cluster and the refresh claims in psd2db (AppHost:WorkerReplicas, default 1).
+for (var replica = 1; replica <= builder.Configuration.GetValue("AppHost:WorkerReplicas", 1); replica++)
 {
-    StateFolder = Path.GetFullPath(configuration["AppHost:StateFolder"] ?? Path.Combine(BuildInfo.RepositoryRoot, ".psd2")),
-    DashboardPort = configuration.GetValue("AppHost:DashboardPort", 18888),
-    OtlpPort = configuration.GetValue("AppHost:OtlpPort", 18890),
-    TelemetryLimits = TelemetryLimitsConfiguration.Read(configuration.GetSection("AppHost:Dashboard")),
-    ExternalConnectionStrings = configuration.GetSection("ConnectionStrings").GetChildren()
-        .Where(c => c.Value is { Length: > 0 })
-        .ToDictionary(c => c.Key, c => c.Value!),
-};
-
-DistributedApplication app;
-try
-{
-    app = Psd2AppModel.Build(options);
-}
-catch (MissingPrerequisiteException missing)
-{
-    Console.Error.WriteLine(missing.Message);
-    return 2;
-}
-
-using var stop = new CancellationTokenSource();
-// Ctrl+C, `kill` or a terminal closing: let the orchestrator stop the children in order instead of dying mid-way.
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
-using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, StopGracefully);
-
-await using (app)
-{
-    var clock = System.Diagnostics.Stopwatch.StartNew();
-    await app.StartAsync(stop.Token);
-    try
-    {
-        await app.WaitForAllHealthyAsync(stop.Token);
-        StartupReport.Print(app, clock.Elapsed);
-    }
-    catch (ResourceFailedException failed)
-    {
-        Console.Error.WriteLine(failed.Message);
-        StartupReport.Print(app, clock.Elapsed);
-    }
-    catch (OperationCanceledException) when (stop.IsCancellationRequested)
-    {
-    }
-
-    try
-    {
-        await Task.Delay(Timeout.Infinite, stop.Token);
-    }
-    catch (OperationCanceledException)
-    {
-        Console.WriteLine("Stopping...");
-    }
+    Platform<Projects.Psd2_Worker>(replica == 1 ? "worker" : $"worker-{replica}");
 }
 
-return 0;
-
-void StopGracefully(PosixSignalContext context)
-{
-    context.Cancel = true;
-    stop.Cancel();
-}
+builder.Build().Run();

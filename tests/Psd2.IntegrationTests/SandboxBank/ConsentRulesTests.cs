@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
-using Psd2.AppHost.Pki;
+using Psd2.SandboxPki;
 using Psd2.IntegrationTests.Harness;
 
 namespace Psd2.IntegrationTests.SandboxBank;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Psd2.AppHost.Pki;
+using Psd2.SandboxPki;
 using Psd2.Core.Banking;
 using Psd2.SandboxBank.Signing;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using Psd2.AppHost.Pki;
+using Psd2.SandboxPki;
 
 namespace Psd2.SandboxBank.Tests.Signing;
 
