@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 
@@ -50,18 +48,9 @@ public static class BackgroundNoiseFilter
     }
 
     /// <summary>
-    /// A health probe's request span is not recorded, and neither is anything begun under it (its database and Redis
-    /// checks): <see cref="Sampler"/> follows the parent. Goes first in the pipeline, before any span is begun.
+    /// A health probe, whose request span is not recorded (the ASP.NET Core instrumentation's filter), and neither is
+    /// anything begun under it (its database and Redis checks): <see cref="Sampler"/> follows the parent.
     /// </summary>
-    public static IApplicationBuilder UseUntracedProbes(this IApplicationBuilder app) => app.Use((context, next) =>
-    {
-        if (Array.Exists(Probes, probe => context.Request.Path.Equals(probe, StringComparison.OrdinalIgnoreCase))
-            && context.Features.Get<IHttpActivityFeature>()?.Activity is { } activity)
-        {
-            activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
-            activity.IsAllDataRequested = false;
-        }
-
-        return next(context);
-    });
+    public static bool IsProbe(PathString path) =>
+        Array.Exists(Probes, probe => path.Equals(probe, StringComparison.OrdinalIgnoreCase));
 }
