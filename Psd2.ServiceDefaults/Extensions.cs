@@ -97,7 +97,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(QuartzSource, ownSource))
             .WithTracing(tracing => tracing
-                .SetSampler(BackgroundNoiseFilter.Sampler)
+                .SetSampler(BackgroundNoiseFilter.CreateSampler())
                 // The probes run every few seconds; untraced, as are the checks they run (the sampler follows the parent).
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !BackgroundNoiseFilter.IsProbe(context.Request.Path))
                 .AddHttpClientInstrumentation()

@@ -22,9 +22,10 @@ public static class BackgroundNoiseFilter
 
     /// <summary>
     /// Decides when a span starts, so that the spans begun under a dropped root are dropped with it: a root span of
-    /// the job store is not recorded; everything else follows its parent, as the SDK's default sampler does.
+    /// the job store is not recorded; everything else follows its parent, as the SDK's default sampler does. One per
+    /// tracer provider: the SDK stops using a sampler whose provider was disposed, so an instance must not be shared.
     /// </summary>
-    public static Sampler Sampler { get; } = new ParentBasedSampler(new RootSampler());
+    public static Sampler CreateSampler() => new ParentBasedSampler(new RootSampler());
 
     private sealed class RootSampler : Sampler
     {
@@ -49,7 +50,7 @@ public static class BackgroundNoiseFilter
 
     /// <summary>
     /// A health probe, whose request span is not recorded (the ASP.NET Core instrumentation's filter), and neither is
-    /// anything begun under it (its database and Redis checks): <see cref="Sampler"/> follows the parent.
+    /// anything begun under it (its database and Redis checks): the sampler (<see cref="CreateSampler"/>) follows the parent.
     /// </summary>
     public static bool IsProbe(PathString path) =>
         Array.Exists(Probes, probe => path.Equals(probe, StringComparison.OrdinalIgnoreCase));
