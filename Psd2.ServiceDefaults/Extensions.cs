@@ -74,6 +74,11 @@ public static class Extensions
             console.TimestampFormat = "HH:mm:ss.fff ";
             console.UseUtcTimestamp = true;
         });
+        // Aspire's clients log every Npgsql command (with its SQL) and each step of a Redis handshake at Information;
+        // the traces carry the commands already. A setting for a narrower category (Logging:LogLevel:Npgsql.Command)
+        // still takes precedence.
+        builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
+        builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
