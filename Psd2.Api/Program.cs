@@ -13,7 +13,7 @@ using Psd2.Api.Users;
 using Psd2.Api.Webhooks;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults;
-using Psd2.ServiceDefaults.Integrations;
+using Psd2.ServiceDefaults.Data;
 
 // `Psd2.Api clientapps ...` manages client apps and their keys, then exits (see ClientAppCommands.Usage).
 if (ClientAppCommands.Handles(args))
@@ -24,9 +24,9 @@ if (ClientAppCommands.Handles(args))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("psd2db");
-builder.Services.AddPsd2DbContext();
-builder.AddRedisClient("redis");
+builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.PrepareHotStatements);
+builder.AddPsd2DbContext();
+builder.AddRedisClient("redis", configureOptions: RedisDefaults.StartWhileRedisIsDown);
 builder.AddApiKeys();         // keys verified in psd2db, remembered briefly and forgotten when revoked
 builder.AddInstitutions();
 builder.AddApiDocumentation();

@@ -2,13 +2,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults;
-using Psd2.ServiceDefaults.Integrations;
+using Psd2.ServiceDefaults.Data;
+using Psd2.ServiceDefaults.Migrations;
 
 // Brings psd2db to the newest schema, then exits: the AppHost (or a Kubernetes init container) runs it
 // to completion before api and worker start, so they never see a half-migrated database.
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddBasicServiceDefaults();
-builder.AddNpgsqlDataSource("psd2db");
+builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.PrepareHotStatements);
 builder.Services.AddSingleton(services => new SchemaMigrator(
     services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
     Migration.LoadEmbedded(typeof(Psd2DbContext).Assembly),

@@ -7,7 +7,7 @@ using Psd2.SandboxBank.Psus;
 using Psd2.SandboxBank.Sandbox;
 using Psd2.SandboxBank.Tls;
 using Psd2.ServiceDefaults;
-using Psd2.ServiceDefaults.Integrations;
+using Psd2.ServiceDefaults.Data;
 
 // A Berlin Group NextGenPSD2 bank to build and test against. It is another party: it shares no code,
 // table or cache key with the platform, only HTTP. Endpoints: "https" for TPPs (mutual TLS with
@@ -15,7 +15,7 @@ using Psd2.ServiceDefaults.Integrations;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("sandboxdb");
+builder.AddNpgsqlDataSource("sandboxdb", configureDataSourceBuilder: NpgsqlDefaults.PrepareHotStatements);
 builder.AddTppTls();
 builder.AddSandboxBank();
 

@@ -1,7 +1,7 @@
 using Psd2.Core.Banking;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults;
-using Psd2.ServiceDefaults.Integrations;
+using Psd2.ServiceDefaults.Data;
 using Psd2.Worker.Consents;
 using Psd2.Worker.Refresh;
 using Psd2.Worker.Scheduling;
@@ -12,9 +12,9 @@ using Psd2.Worker.Webhooks;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("psd2db");
-builder.Services.AddPsd2DbContext();
-builder.AddRedisClient("redis");     // the per-bank rate limit shared by replicas, the api's cache, the test clock
+builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.PrepareHotStatements);
+builder.AddPsd2DbContext();
+builder.AddRedisClient("redis", configureOptions: RedisDefaults.StartWhileRedisIsDown); // the per-bank rate limit shared by replicas, the api's cache, the test clock
 builder.AddInstitutionOptions();
 builder.AddBankAccess();             // the QWAC client towards banks and the tokens' encryption
 builder.AddUnattendedRefresh();      // refresh slots inside each consent's daily budget, claimed and run by the dispatcher

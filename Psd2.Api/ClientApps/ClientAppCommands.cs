@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Psd2.Core.ClientApps;
 using Psd2.Core.Persistence;
-using Psd2.ServiceDefaults.Integrations;
+using Psd2.ServiceDefaults.Data;
 using StackExchange.Redis;
 
 namespace Psd2.Api.ClientApps;
@@ -27,8 +27,8 @@ public static class ClientAppCommands
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddNpgsqlDataSource("psd2db");
-        builder.Services.AddPsd2DbContext();
+        builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.PrepareHotStatements);
+        builder.AddPsd2DbContext();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ClientAppAdmin>();
         using var host = builder.Build();

@@ -69,7 +69,7 @@ public sealed class VerifiedKeys(IConnectionMultiplexer redis, ILogger<VerifiedK
 
     /// <summary>Tells every api process to forget a key now (the revoking command's side).</summary>
     public static Task PublishRevokedAsync(IConnectionMultiplexer redis, string prefix) =>
-        redis.GetSubscriber().PublishAsync(RevokedChannel, prefix);
+        redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RevokedChannel), prefix);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -78,7 +78,7 @@ public sealed class VerifiedKeys(IConnectionMultiplexer redis, ILogger<VerifiedK
         redis.ConnectionRestored += (_, _) => Forget(subscribed: redis.IsConnected);
         try
         {
-            await redis.GetSubscriber().SubscribeAsync(RevokedChannel, (_, prefix) => Forget((string)prefix!)).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RevokedChannel), (_, prefix) => Forget((string)prefix!)).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
             _subscribed = redis.IsConnected;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)

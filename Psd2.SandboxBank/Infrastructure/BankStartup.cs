@@ -3,7 +3,7 @@ using Npgsql;
 using Psd2.SandboxBank.Data;
 using Psd2.SandboxBank.Psus;
 using Psd2.SandboxBank.Time;
-using Psd2.ServiceDefaults.Integrations;
+using Psd2.ServiceDefaults.Migrations;
 
 namespace Psd2.SandboxBank.Infrastructure;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 
@@ -24,9 +22,10 @@ public static class BackgroundNoiseFilter
 
     /// <summary>
     /// Decides when a span starts, so that the spans begun under a dropped root are dropped with it: a root span of
-    /// the job store is not recorded; everything else follows its parent, as the SDK's default sampler does.
+    /// the job store is not recorded; everything else follows its parent, as the SDK's default sampler does. One per
+    /// tracer provider: the SDK stops using a sampler whose provider was disposed, so an instance must not be shared.
     /// </summary>
-    public static Sampler Sampler { get; } = new ParentBasedSampler(new RootSampler());
+    public static Sampler CreateSampler() => new ParentBasedSampler(new RootSampler());
 
     private sealed class RootSampler : Sampler
     {
@@ -50,18 +49,9 @@ public static class BackgroundNoiseFilter
     }
 
     /// <summary>
-    /// A health probe's request span is not recorded, and neither is anything begun under it (its database and Redis
-    /// checks): <see cref="Sampler"/> follows the parent. Goes first in the pipeline, before any span is begun.
+    /// A health probe, whose request span is not recorded (the ASP.NET Core instrumentation's filter), and neither is
+    /// anything begun under it (its database and Redis checks): the sampler (<see cref="CreateSampler"/>) follows the parent.
     /// </summary>
-    public static IApplicationBuilder UseUntracedProbes(this IApplicationBuilder app) => app.Use((context, next) =>
-    {
-        if (Array.Exists(Probes, probe => context.Request.Path.Equals(probe, StringComparison.OrdinalIgnoreCase))
-            && context.Features.Get<IHttpActivityFeature>()?.Activity is { } activity)
-        {
-            activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
-            activity.IsAllDataRequested = false;
-        }
-
-        return next(context);
-    });
+    public static bool IsProbe(PathString path) =>
+        Array.Exists(Probes, probe => path.Equals(probe, StringComparison.OrdinalIgnoreCase));
 }

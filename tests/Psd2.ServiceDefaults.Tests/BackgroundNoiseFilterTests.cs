@@ -16,7 +16,7 @@ public sealed class BackgroundNoiseFilterTests : IDisposable
 
     public BackgroundNoiseFilterTests() =>
         _provider = Sdk.CreateTracerProviderBuilder()
-            .SetSampler(BackgroundNoiseFilter.Sampler)
+            .SetSampler(BackgroundNoiseFilter.CreateSampler())
             .AddSource("Npgsql", "Quartz", "Psd2.Tests.Service")
             .AddProcessor(new BackgroundNoiseFilter.OrphanDatabaseSpans())
             .AddProcessor(new SimpleActivityExportProcessor(new Collecting(_exported)))

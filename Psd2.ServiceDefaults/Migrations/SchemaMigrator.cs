@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Psd2.ServiceDefaults.Integrations;
+namespace Psd2.ServiceDefaults.Migrations;
 
 /// <summary>
 /// Applies versioned SQL scripts (embedded as <c>Migrations.NNNN_name.sql</c>, see <see cref="Migration.LoadEmbedded"/>) in order, each in its own
