@@ -18,7 +18,7 @@ public sealed class StateFolder
         Path = path;
         Directory.CreateDirectory(path);
         // Created before any resource starts: the bank serves TLS with it and api and worker present its QWAC.
-        Pki = SandboxPki.SandboxPki.EnsureCreated(System.IO.Path.Combine(path, "pki"));
+        Pki = SandboxCertificates.EnsureCreated(System.IO.Path.Combine(path, "pki"));
     }
 
     public string Path { get; }

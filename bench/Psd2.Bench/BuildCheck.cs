@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
-using Psd2.AppHost.Hosting;
 
 namespace Psd2.Bench;
 
@@ -16,10 +15,10 @@ public static class BuildCheck
 #endif
 
     /// <summary>The configuration the AppHost was built in, which is the one whose service output it starts.</summary>
-    public static string ServicesConfiguration => BuildInfo.Configuration;
+    public static string ServicesConfiguration => Repository.Configuration;
 
     public static string ServiceAssembly(string project) =>
-        Path.Combine(BuildInfo.RepositoryRoot, project, "bin", BuildInfo.Configuration, "net10.0", project + ".dll");
+        Path.Combine(Repository.Root, project, "bin", Repository.Configuration, "net10.0", project + ".dll");
 
     /// <summary>
     /// Whether the assembly's IL was compiled with optimizations: a Debug build carries

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Xml;
-using Psd2.AppHost.Testing;
 
 namespace Psd2.Bench;
 
@@ -19,7 +18,7 @@ public static class ExportScenario
     private static readonly TimeSpan SyncTimeout = TimeSpan.FromMinutes(30);
 
     /// <returns>Whether every export answered 200 with as many transactions as the sync wrote.</returns>
-    public static async Task<bool> RunAsync(DistributedTestApp app, string personalNumber, CancellationToken cancellationToken)
+    public static async Task<bool> RunAsync(TestApp app, string personalNumber, CancellationToken cancellationToken)
     {
         Console.WriteLine();
         Console.WriteLine("Scenario E: connecting the large PSU to the platform and syncing it through the api ...");

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
-using Psd2.AppHost.Testing;
 
 namespace Psd2.Bench;
 
@@ -14,7 +13,7 @@ public static class IngestBench
 {
     private const double TargetPercent = 25;
 
-    public static async Task<bool> RunAsync(DistributedTestApp app, string largePsu, CpuSampler cpu, CancellationToken cancellationToken)
+    public static async Task<bool> RunAsync(TestApp app, string largePsu, CpuSampler cpu, CancellationToken cancellationToken)
     {
         // The same full sync twice, each for a user of its own: the first in the fresh api and bank processes, which spend a
         // third of their CPU in the JIT meanwhile (perf: libclrjit), as a long-running process does once; then warm.
@@ -27,7 +26,7 @@ public static class IngestBench
     }
 
     private static async Task<(bool Succeeded, double Rate, double CopyRate)> SyncLargePsuAsync(
-        DistributedTestApp app, string largePsu, string label, CpuSampler cpu, CancellationToken cancellationToken)
+        TestApp app, string largePsu, string label, CpuSampler cpu, CancellationToken cancellationToken)
     {
         using var platform = await PlatformApi.CreateAsync(app, cancellationToken);
         var connectionId = await platform.ConnectDecoupledAsync(largePsu, cancellationToken);

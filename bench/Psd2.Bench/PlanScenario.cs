@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Psd2.AppHost.Testing;
 using Psd2.Core.Banking;
 using Psd2.Core.Refresh;
 
@@ -17,7 +16,7 @@ public static class PlanScenario
 {
     private const int Connections = 10_000;
 
-    public static async Task<bool> RunAsync(DistributedTestApp app, CancellationToken cancellationToken)
+    public static async Task<bool> RunAsync(TestApp app, CancellationToken cancellationToken)
     {
         foreach (var worker in app.App.Resources.Where(r => r.Name.StartsWith("worker", StringComparison.Ordinal)))
         {

@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Psd2.AppHost.Testing;
 using Psd2.Core.ClientApps;
 using Psd2.Core.Persistence;
 
@@ -28,7 +27,7 @@ public sealed class PlatformApi : IDisposable
 
     public Guid UserId { get; }
 
-    public static async Task<PlatformApi> CreateAsync(DistributedTestApp app, CancellationToken cancellationToken)
+    public static async Task<PlatformApi> CreateAsync(TestApp app, CancellationToken cancellationToken)
     {
         var key = await CreateClientAppAsync(app, cancellationToken);
         var api = app.CreateHttpClient("api");
@@ -63,7 +62,7 @@ public sealed class PlatformApi : IDisposable
     /// A client for load on the api: the same key, plain HTTP/1.1 keep-alive, at most <paramref name="connections"/>
     /// connections so that each worker keeps one.
     /// </summary>
-    public HttpClient CreateLoadClient(DistributedTestApp app, int connections)
+    public HttpClient CreateLoadClient(TestApp app, int connections)
     {
         var handler = new SocketsHttpHandler
         {
@@ -108,7 +107,7 @@ public sealed class PlatformApi : IDisposable
     }
 
     /// <summary>A client app of the bench's own, created as the api's <c>clientapps create</c> command does; its key.</summary>
-    private static async Task<string> CreateClientAppAsync(DistributedTestApp app, CancellationToken cancellationToken)
+    private static async Task<string> CreateClientAppAsync(TestApp app, CancellationToken cancellationToken)
     {
         await using var db = new Psd2DbContext(new DbContextOptionsBuilder<Psd2DbContext>().UseNpgsql(app.GetConnectionString("psd2db")).Options);
         return (await new ClientAppAdmin(db, TimeProvider.System).CreateAsync("bench", [], cancellationToken)).ApiKey.Key;

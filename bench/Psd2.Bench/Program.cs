@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Psd2.AppHost.Testing;
 
 namespace Psd2.Bench;
 
@@ -84,7 +83,7 @@ public static class Program
         Console.WriteLine();
 
         Console.WriteLine("Starting the app (PostgreSQL, Redis, sandbox bank, migrator, api, worker) ...");
-        await using var app = await DistributedTestApp.StartAsync(cancellationToken, s => s.EchoConsole = options.EchoConsole);
+        await using var app = await TestApp.StartAsync(cancellationToken, s => s.EchoConsole = options.EchoConsole);
         Line("Startup", $"{app.StartupTime.TotalSeconds:0.0} s to every resource healthy");
 
         if (options.Ingest)
@@ -120,7 +119,7 @@ public static class Program
     }
 
     /// <summary>A to C on the bank's mutual-TLS endpoint; returns how many reads counted against the consent's daily budget.</summary>
-    private static async Task<int> RunBankAsync(DistributedTestApp app, BenchOptions options, CpuSampler cpu, List<Scenario> scenarios, CancellationToken cancellationToken)
+    private static async Task<int> RunBankAsync(TestApp app, BenchOptions options, CpuSampler cpu, List<Scenario> scenarios, CancellationToken cancellationToken)
     {
         using var tpp = new SandboxTpp(app);
         var today = (await tpp.AdminGetAsync("/sandbox/clock", cancellationToken)).GetProperty("today").GetString()!;
@@ -188,7 +187,7 @@ public static class Program
     }
 
     /// <summary>F to H on the platform api: a synced account's transaction page beside the api's cheapest endpoint.</summary>
-    private static async Task RunApiAsync(DistributedTestApp app, BenchOptions options, CpuSampler cpu, List<Scenario> scenarios, CancellationToken cancellationToken)
+    private static async Task RunApiAsync(TestApp app, BenchOptions options, CpuSampler cpu, List<Scenario> scenarios, CancellationToken cancellationToken)
     {
         Console.WriteLine();
         using var client = await PlatformApi.CreateAsync(app, cancellationToken);
@@ -348,7 +347,7 @@ public static class Program
         string.Create(CultureInfo.InvariantCulture, $"/v1/accounts/{accountId}/transactions?bookingStatus=booked&dateFrom={dateFrom:yyyy-MM-dd}");
 
     /// <summary>The app's processes by role, for the CPU figures.</summary>
-    internal static Dictionary<int, string> ProcessGroups(DistributedTestApp app)
+    internal static Dictionary<int, string> ProcessGroups(TestApp app)
     {
         var groups = new Dictionary<int, string>();
         foreach (var resource in app.App.Resources)

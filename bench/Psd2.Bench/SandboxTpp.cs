@@ -8,7 +8,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Psd2.AppHost.Testing;
 
 namespace Psd2.Bench;
 
@@ -23,9 +22,9 @@ public sealed partial class SandboxTpp : IDisposable
     /// <summary>Any address: its presence marks a read as the PSU's own, which a recurring consent does not count.</summary>
     public const string PsuIpAddress = "192.0.2.10";
 
-    private readonly DistributedTestApp _app;
+    private readonly TestApp _app;
 
-    public SandboxTpp(DistributedTestApp app)
+    public SandboxTpp(TestApp app)
     {
         _app = app;
         Qwac = X509Certificate2.CreateFromPemFile(app.Certificates.TppQwacCertificate, app.Certificates.TppQwacKey);

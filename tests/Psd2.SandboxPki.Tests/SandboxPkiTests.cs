@@ -15,7 +15,7 @@ namespace Psd2.SandboxPki.Tests;
 /// </summary>
 public sealed class SandboxPkiTemplate : IDisposable
 {
-    public SandboxPkiTemplate() => Files = SandboxPki.EnsureCreated(Folder);
+    public SandboxPkiTemplate() => Files = SandboxCertificates.EnsureCreated(Folder);
 
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "psd2-pki-tests", "template-" + Guid.NewGuid().ToString("N"));
 
@@ -48,7 +48,7 @@ public sealed class SandboxPkiTests(SandboxPkiTemplate template) : IClassFixture
             File.Copy(key, Path.Combine(_folder, Path.GetFileName(key)));
         }
 
-        var files = SandboxPki.EnsureCreated(_folder);
+        var files = SandboxCertificates.EnsureCreated(_folder);
         Assert.Equal(Thumbprints(template.Files), Thumbprints(files));
         return files;
     }
@@ -56,7 +56,7 @@ public sealed class SandboxPkiTests(SandboxPkiTemplate template) : IClassFixture
     [Fact]
     public void EnsureCreated_writes_every_file_as_pem_with_private_keys_readable_by_owner_only()
     {
-        var files = SandboxPki.EnsureCreated(_folder);
+        var files = SandboxCertificates.EnsureCreated(_folder);
 
         Assert.Equal("PSDSE-FINA-44059", files.TppOrganizationIdentifier);
         foreach (var (certificate, key) in files.Pairs)
@@ -189,7 +189,7 @@ public sealed class SandboxPkiTests(SandboxPkiTemplate template) : IClassFixture
     public void Ca_is_a_ten_year_root_and_leaves_are_backdated_two_year_certificates()
     {
         var now = DateTimeOffset.UtcNow;
-        var files = SandboxPki.EnsureCreated(_folder, new FixedTimeProvider(now));
+        var files = SandboxCertificates.EnsureCreated(_folder, new FixedTimeProvider(now));
         using var ca = LoadCertificate(files.CaCertificate);
         using var qseal = LoadCertificate(files.TppQsealCertificate);
 
@@ -204,10 +204,10 @@ public sealed class SandboxPkiTests(SandboxPkiTemplate template) : IClassFixture
     [Fact]
     public void Second_call_reuses_a_valid_set()
     {
-        var first = SandboxPki.EnsureCreated(_folder);
+        var first = SandboxCertificates.EnsureCreated(_folder);
         var before = Thumbprints(first);
 
-        var second = SandboxPki.EnsureCreated(_folder);
+        var second = SandboxCertificates.EnsureCreated(_folder);
 
         Assert.Equal(first, second);
         Assert.Equal(before, Thumbprints(second));
@@ -220,7 +220,7 @@ public sealed class SandboxPkiTests(SandboxPkiTemplate template) : IClassFixture
         var before = Thumbprints(files);
         var twoYearsLater = new FixedTimeProvider(DateTimeOffset.UtcNow.AddYears(2));
 
-        var regenerated = SandboxPki.EnsureCreated(_folder, twoYearsLater);
+        var regenerated = SandboxCertificates.EnsureCreated(_folder, twoYearsLater);
 
         var after = Thumbprints(regenerated);
         Assert.All(before.Zip(after), pair => Assert.NotEqual(pair.First, pair.Second));
@@ -235,7 +235,7 @@ public sealed class SandboxPkiTests(SandboxPkiTemplate template) : IClassFixture
         var before = Thumbprints(files);
         File.Delete(files.TppQsealKey);
 
-        var regenerated = SandboxPki.EnsureCreated(_folder);
+        var regenerated = SandboxCertificates.EnsureCreated(_folder);
 
         Assert.True(File.Exists(regenerated.TppQsealKey));
         Assert.NotEqual(before[0], Thumbprints(regenerated)[0]);
@@ -246,12 +246,12 @@ public sealed class SandboxPkiTests(SandboxPkiTemplate template) : IClassFixture
     {
         // What a crash half way through replacing a set can leave behind: the CA of one generation next to the
         // leaves of another.
-        var files = SandboxPki.EnsureCreated(_folder);
+        var files = SandboxCertificates.EnsureCreated(_folder);
         File.Copy(template.Files.CaCertificate, files.CaCertificate, overwrite: true);
         File.Copy(template.Files.CaKey, files.CaKey, overwrite: true);
         var mixed = Thumbprints(files);
 
-        var regenerated = SandboxPki.EnsureCreated(_folder);
+        var regenerated = SandboxCertificates.EnsureCreated(_folder);
 
         using var ca = LoadCertificate(regenerated.CaCertificate);
         using var qwac = LoadCertificate(regenerated.TppQwacCertificate);
@@ -266,8 +266,8 @@ public sealed class SandboxPkiTests(SandboxPkiTemplate template) : IClassFixture
         var files = EnsureCreatedFromTemplate();
         using var sandboxCa = LoadCertificate(files.CaCertificate);
         var now = DateTimeOffset.UtcNow;
-        using var foreignCa = CertificateFactory.CreateRootCa(SandboxPki.CaSubject, now.AddDays(-1), now.AddYears(1));
-        using var foreignQwac = CertificateFactory.IssueQwac(foreignCa, SandboxPki.Tpp, now.AddDays(-1), now.AddMonths(6));
+        using var foreignCa = CertificateFactory.CreateRootCa(SandboxCertificates.CaSubject, now.AddDays(-1), now.AddYears(1));
+        using var foreignQwac = CertificateFactory.IssueQwac(foreignCa, SandboxCertificates.Tpp, now.AddDays(-1), now.AddMonths(6));
 
         Assert.False(BuildChain(foreignQwac, sandboxCa, out _));
         Assert.True(BuildChain(foreignQwac, foreignCa, out var status), string.Join(", ", status));
@@ -279,7 +279,7 @@ public sealed class SandboxPkiTests(SandboxPkiTemplate template) : IClassFixture
         var files = EnsureCreatedFromTemplate();
         using var ca = X509Certificate2.CreateFromPemFile(files.CaCertificate, files.CaKey);
         var now = DateTimeOffset.UtcNow;
-        using var expired = CertificateFactory.IssueQwac(ca, SandboxPki.Tpp, now.AddYears(-2), now.AddDays(-1));
+        using var expired = CertificateFactory.IssueQwac(ca, SandboxCertificates.Tpp, now.AddYears(-2), now.AddDays(-1));
 
         Assert.False(BuildChain(expired, ca, out var status));
         Assert.Contains(X509ChainStatusFlags.NotTimeValid, status);
@@ -291,7 +291,7 @@ public sealed class SandboxPkiTests(SandboxPkiTemplate template) : IClassFixture
         var files = EnsureCreatedFromTemplate();
         using var ca = X509Certificate2.CreateFromPemFile(files.CaCertificate, files.CaKey);
         var now = DateTimeOffset.UtcNow;
-        var aspsp = SandboxPki.Tpp with { OrganizationIdentifier = "PSDDE-BAFIN-123456", Roles = [PspRole.PspAs, PspRole.PspIc] };
+        var aspsp = SandboxCertificates.Tpp with { OrganizationIdentifier = "PSDDE-BAFIN-123456", Roles = [PspRole.PspAs, PspRole.PspIc] };
 
         using var qseal = CertificateFactory.IssueQsealC(ca, aspsp, now.AddDays(-1), now.AddDays(10));
 
@@ -338,8 +338,8 @@ public sealed class SandboxPkiTests(SandboxPkiTemplate template) : IClassFixture
         using var ca = LoadCertificate(files.CaCertificate);
         using var serverCertificate = X509Certificate2.CreateFromPemFile(files.BankTlsCertificate, files.BankTlsKey);
         var now = DateTimeOffset.UtcNow;
-        using var foreignCa = CertificateFactory.CreateRootCa(SandboxPki.CaSubject, now.AddDays(-1), now.AddYears(1));
-        using var foreignQwac = CertificateFactory.IssueQwac(foreignCa, SandboxPki.Tpp, now.AddDays(-1), now.AddMonths(6));
+        using var foreignCa = CertificateFactory.CreateRootCa(SandboxCertificates.CaSubject, now.AddDays(-1), now.AddYears(1));
+        using var foreignQwac = CertificateFactory.IssueQwac(foreignCa, SandboxCertificates.Tpp, now.AddDays(-1), now.AddMonths(6));
 
         var result = await HandshakeAsync(serverCertificate, foreignQwac, ca);
 

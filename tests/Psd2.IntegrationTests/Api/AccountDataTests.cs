@@ -200,7 +200,7 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
         // Both answers are in Redis as the bytes sent; a repeated read, and one that bypasses the cache, give the same bytes.
         var keys = server.Keys(pattern: AccountCache.EntryKeyPrefix(accountId) + "*").ToList();
         Assert.Equal(2, keys.Count);
-        var stored = await Task.WhenAll(keys.Select(async k => (byte[])(await redis.GetDatabase().StringGetAsync(k))));
+        var stored = await Task.WhenAll(keys.Select(async k => (byte[])(await redis.GetDatabase().StringGetAsync(k))!));
         Assert.Contains(stored, s => s.AsSpan().SequenceEqual(pageRead));
         Assert.Contains(stored, s => s.AsSpan().SequenceEqual(balancesRead));
         Assert.All(keys, k => Assert.InRange(redis.GetDatabase().KeyTimeToLive(k)!.Value, TimeSpan.FromMinutes(9), AccountCache.Lifetime));
@@ -279,7 +279,7 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
         await using var api = StandaloneService.Start("Psd2.Api", new Dictionary<string, string>
         {
             ["ConnectionStrings__psd2db"] = fixture.App.GetConnectionString("psd2db"),
-            ["ConnectionStrings__redis"] = $"127.0.0.1:{Psd2.AppHost.Hosting.Ports.FindFree()},password=unused",
+            ["ConnectionStrings__redis"] = $"127.0.0.1:{Repository.FreePort()},password=unused",
             ["services__sandboxbank__https__0"] = fixture.App.GetEndpoint("sandboxbank", "https").ToString(),
         }.Concat(StandaloneService.ApiSettings(fixture.App)).ToDictionary());
         using var withoutRedis = api.CreateClient();

@@ -9,7 +9,7 @@ namespace Psd2.IntegrationTests.Api;
 [Collection(AppCollection.Name)]
 public sealed class ClientAppsAndUsersTests(AppFixture fixture)
 {
-    private readonly Psd2.AppHost.Testing.DistributedTestApp _app = fixture.App;
+    private readonly TestApp _app = fixture.App;
 
     [Fact]
     public async Task MissingWrongAndRevokedKeysAre401WithACode()

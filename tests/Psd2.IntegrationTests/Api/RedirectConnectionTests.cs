@@ -24,7 +24,7 @@ public sealed class RedirectConnectionTests(AppFixture fixture) : IDisposable
     {
         using var response = await api.PostAsJsonAsync($"/v1/users/{userId}/connections", new { institutionId = "sandboxbank", flow = "redirect", redirectUri = ClientReturn });
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, body + "\n" + string.Join("\n", fixture.App["api"].Log.Tail(40).Where(l => l.Contains("fail", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal))));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, body + "\n" + string.Join("\n", fixture.App.LogTail("api", 40).Where(l => l.Contains("fail", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal))));
         return JsonDocument.Parse(body).RootElement;
     }
 

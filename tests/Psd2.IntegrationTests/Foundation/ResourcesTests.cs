@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Psd2.AppHost.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Psd2.IntegrationTests.Harness;
 
 namespace Psd2.IntegrationTests.Foundation;
@@ -9,22 +8,22 @@ namespace Psd2.IntegrationTests.Foundation;
 [Collection(AppCollection.Name)]
 public sealed class ResourcesTests(AppFixture fixture)
 {
-    private readonly Psd2.AppHost.Testing.DistributedTestApp _app = fixture.App;
+    private readonly TestApp _app = fixture.App;
 
     [Fact]
     public void EveryResourceIsHealthyAndTheMigratorFinished()
     {
-        var names = _app.App.Resources.Select(r => r.Name).ToList();
-        Assert.Equal(["postgres", "redis", "sandboxbank", "migrator", "api", "worker"], names);
-        foreach (var resource in _app.App.Resources.Where(r => r.Name != "migrator"))
+        Assert.Equal(["postgres", "psd2db", "sandboxdb", "redis", "sandboxbank", "migrator", "api", "worker"], _app.ResourceNames);
+        foreach (var name in _app.ResourceNames.Where(n => n != "migrator"))
         {
-            Assert.Equal(ResourceState.Running, resource.State);
-            Assert.Equal(ResourceHealth.Healthy, resource.Health);
-            Assert.NotNull(resource.ProcessId);
+            var snapshot = _app.Snapshot(name);
+            Assert.Equal(KnownResourceStates.Running, snapshot.State?.Text);
+            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, snapshot.HealthStatus);
         }
 
-        Assert.Equal(ResourceState.Finished, _app["migrator"].State);
-        Assert.Equal(0, _app["migrator"].ExitCode);
+        Assert.All(["postgres", "redis", "sandboxbank", "api", "worker"], name => Assert.NotNull(_app.ProcessId(name)));
+        Assert.Equal(KnownResourceStates.Finished, _app.Snapshot("migrator").State?.Text);
+        Assert.Equal(0, _app.Snapshot("migrator").ExitCode);
     }
 
     [Theory]
@@ -46,9 +45,9 @@ public sealed class ResourcesTests(AppFixture fixture)
     }
 
     [Theory]
-    [InlineData("api", new[] { "psd2db", "redis" })]
-    [InlineData("worker", new[] { "psd2db", "redis" })]
-    [InlineData("sandboxbank", new[] { "sandboxdb" })]
+    [InlineData("api", new[] { "PostgreSql", "StackExchange.Redis" })]
+    [InlineData("worker", new[] { "PostgreSql", "StackExchange.Redis" })]
+    [InlineData("sandboxbank", new[] { "PostgreSql" })]
     public async Task HealthReportsTheDatabasesAndCachesEachServiceUses(string service, string[] dependencies)
     {
         using var client = _app.CreateHttpClient(service, service == "sandboxbank" ? "psu" : "http");
@@ -65,45 +64,58 @@ public sealed class ResourcesTests(AppFixture fixture)
     [Fact]
     public async Task ResourcesFileDescribesTheRunningApp()
     {
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(_app.App.ResourcesFilePath));
-        var root = document.RootElement;
+        var path = Path.Combine(_app.StateFolder, "resources.json");
+        var deadline = Deadline.In(30);
+        // The file follows the notifications; wait until it has caught up with the healthy api.
+        JsonElement root;
+        while (true)
+        {
+            using (var document = JsonDocument.Parse(await File.ReadAllTextAsync(path, deadline)))
+            {
+                root = document.RootElement.Clone();
+            }
 
-        var api = root.GetProperty("resources").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "api");
-        Assert.Equal("running", api.GetProperty("state").GetString());
-        Assert.Equal("healthy", api.GetProperty("health").GetString());
-        Assert.Equal(_app["api"].ProcessId, api.GetProperty("processId").GetInt32());
+            if (Resource(root, "api") is { } entry && entry.GetProperty("health").GetString() == "Healthy")
+            {
+                break;
+            }
+
+            await Task.Delay(200, deadline);
+        }
+
+        var api = Resource(root, "api")!.Value;
+        Assert.Equal("Running", api.GetProperty("state").GetString());
+        Assert.Equal(_app.ProcessId("api"), api.GetProperty("processId").GetInt32());
         Assert.Equal(_app.GetEndpoint("api").ToString().TrimEnd('/'), api.GetProperty("endpoints").GetProperty("http").GetString());
-        Assert.StartsWith("http://127.0.0.1:", root.GetProperty("dashboard").GetProperty("url").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("dashboard").ValueKind);
         foreach (var certificate in root.GetProperty("certificates").EnumerateObject())
         {
             Assert.True(File.Exists(certificate.Value.GetString()), $"{certificate.Name} file is missing");
         }
 
         Assert.Equal(_app.GetConnectionString("psd2db"), root.GetProperty("connectionStrings").GetProperty("psd2db").GetString());
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_app.App.ResourcesFilePath));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
     }
 
     [Fact]
     public async Task KilledWorkerIsReportedExitedAndCanBeRestartedAlone()
     {
-        var apiPid = _app["api"].ProcessId;
-        var workerPid = _app["worker"].ProcessId!.Value;
+        var apiPid = _app.ProcessId("api");
+        var workerPid = _app.ProcessId("worker")!.Value;
 
-        Process.GetProcessById(workerPid).Kill();
-        await _app.WaitForStateAsync("worker", ResourceState.Exited, Deadline.In(15));
+        _app.Kill("worker");
+        await _app.WaitForStateAsync("worker", KnownResourceStates.Exited, Deadline.In(30));
 
-        Assert.NotNull(_app["worker"].ExitCode);
-        Assert.Contains("exited with code", string.Join('\n', _app["worker"].Log.Tail(5)), StringComparison.Ordinal);
-        var snapshot = await File.ReadAllTextAsync(_app.App.ResourcesFilePath);
-        Assert.Contains("\"exited\"", snapshot, StringComparison.Ordinal);
+        Assert.NotNull(_app.Snapshot("worker").ExitCode);
+        await _app.StartResourceAsync("worker");
+        await _app.WaitForHealthyAsync("worker", Deadline.In(60));
 
-        await _app.RestartAsync("worker");
-        await _app.WaitForHealthyAsync("worker", Deadline.In(30));
-
-        Assert.NotEqual(workerPid, _app["worker"].ProcessId);
-        Assert.Equal(1, _app["worker"].Restarts);
-        Assert.Equal(apiPid, _app["api"].ProcessId);
+        Assert.NotEqual(workerPid, _app.ProcessId("worker"));
+        Assert.Equal(apiPid, _app.ProcessId("api"));
         using var client = _app.CreateHttpClient("worker");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
     }
+
+    private static JsonElement? Resource(JsonElement root, string name) =>
+        root.GetProperty("resources").EnumerateArray().Where(r => r.GetProperty("name").GetString() == name).Select(r => (JsonElement?)r).FirstOrDefault();
 }

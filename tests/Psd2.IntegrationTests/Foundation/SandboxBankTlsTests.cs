@@ -10,7 +10,7 @@ namespace Psd2.IntegrationTests.Foundation;
 [Collection(AppCollection.Name)]
 public sealed class SandboxBankTlsTests(AppFixture fixture)
 {
-    private readonly Psd2.AppHost.Testing.DistributedTestApp _app = fixture.App;
+    private readonly TestApp _app = fixture.App;
 
     [Fact]
     public async Task TppWithTheSandboxQwacGetsPastCertificateChecks()
@@ -28,7 +28,7 @@ public sealed class SandboxBankTlsTests(AppFixture fixture)
     public async Task CertificateFromAnotherCaIsRefusedWithCertificateInvalid()
     {
         using var rogueCa = CertificateFactory.CreateRootCa(new X500DistinguishedName("CN=Rogue QTSP"), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-        using var rogue = CertificateFactory.IssueQwac(rogueCa, SandboxPki.Tpp, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        using var rogue = CertificateFactory.IssueQwac(rogueCa, SandboxCertificates.Tpp, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
         using var client = _app.CreateHttpClient("sandboxbank", "https", rogue);
 
         using var response = await client.GetAsync("/v1/accounts");

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Psd2.Core.Persistence;
 using Psd2.IntegrationTests.Harness;
-using Psd2.ServiceDefaults.Integrations;
+using Psd2.ServiceDefaults.Migrations;
 
 namespace Psd2.IntegrationTests.Foundation;
 

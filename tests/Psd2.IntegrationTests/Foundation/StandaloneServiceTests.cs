@@ -23,8 +23,8 @@ public sealed class StandaloneServiceTests(AppFixture fixture)
         var report = await api.WaitForHealthyAsync(Deadline.In(30));
 
         var checks = report.GetProperty("checks");
-        Assert.Equal("Healthy", checks.GetProperty("psd2db").GetProperty("status").GetString());
-        Assert.Equal("Healthy", checks.GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("PostgreSql").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("StackExchange.Redis").GetProperty("status").GetString());
         using var client = api.CreateClient();
         var info = await client.GetFromJsonAsync<JsonElement>("/info");
         Assert.Equal("api-standalone", info.GetProperty("service").GetString());
@@ -38,6 +38,6 @@ public sealed class StandaloneServiceTests(AppFixture fixture)
         var exitCode = await api.WaitForExitAsync(Deadline.In(30));
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("ConnectionStrings__psd2db", await api.OutputAsync(), StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:psd2db", await api.OutputAsync(), StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Psd2.AppHost.Hosting;
 using Psd2.IntegrationTests.Harness;
 
 namespace Psd2.IntegrationTests.Foundation;
@@ -13,7 +12,7 @@ public sealed class TelemetryTests(AppFixture fixture)
     public async Task ApiExportsTracesMetricsAndLogsOverOtlpHttpProtobuf()
     {
         var received = new ConcurrentDictionary<string, string>();
-        var collectorPort = Ports.FindFree();
+        var collectorPort = Repository.FreePort();
         using var collector = new HttpListener { Prefixes = { $"http://127.0.0.1:{collectorPort}/" } };
         collector.Start();
         var collecting = CollectAsync(collector, received);

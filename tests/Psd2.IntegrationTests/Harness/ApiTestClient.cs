@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Npgsql;
-using Psd2.AppHost.Testing;
 
 namespace Psd2.IntegrationTests.Harness;
 
@@ -9,9 +8,9 @@ namespace Psd2.IntegrationTests.Harness;
 internal sealed class ApiTestClient : IDisposable
 {
     public const string ClientReturn = "https://client.example/bank-return";
-    private readonly DistributedTestApp _app;
+    private readonly TestApp _app;
 
-    private ApiTestClient(DistributedTestApp app, HttpClient api, Guid userId)
+    private ApiTestClient(TestApp app, HttpClient api, Guid userId)
     {
         _app = app;
         Api = api;
@@ -22,7 +21,7 @@ internal sealed class ApiTestClient : IDisposable
 
     public Guid UserId { get; }
 
-    public static async Task<ApiTestClient> CreateAsync(DistributedTestApp app)
+    public static async Task<ApiTestClient> CreateAsync(TestApp app)
     {
         var client = await ClientAppCli.CreateAsync(app, ClientReturn);
         var api = ClientAppCli.ApiClient(app, client.Key);

@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Psd2.AppHost.Testing;
 
 namespace Psd2.IntegrationTests.Harness;
 
@@ -20,7 +19,7 @@ public sealed partial class BankTpp : IDisposable
 
     private readonly X509Certificate2 _qwac;
 
-    public BankTpp(DistributedTestApp app, X509Certificate2? qwac = null)
+    public BankTpp(TestApp app, X509Certificate2? qwac = null)
     {
         _qwac = qwac ?? X509Certificate2.CreateFromPemFile(app.Certificates.TppQwacCertificate, app.Certificates.TppQwacKey);
         Tpp = app.CreateHttpClient("sandboxbank", "https", _qwac);

@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using Psd2.AppHost.Hosting;
 
 namespace Psd2.IntegrationTests.Harness;
 
@@ -11,7 +10,7 @@ namespace Psd2.IntegrationTests.Harness;
 public sealed class Browser : IAsyncDisposable
 {
     public const string ChromiumPath = "/usr/bin/chromium";
-    public static readonly string ScreenshotFolder = Path.Combine(BuildInfo.RepositoryRoot, "artifacts", "screenshots");
+    public static readonly string ScreenshotFolder = Path.Combine(Repository.Root, "artifacts", "screenshots");
 
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Psd2.AppHost.Hosting;
-using Psd2.AppHost.Testing;
 
 namespace Psd2.IntegrationTests.Harness;
 
@@ -10,9 +8,9 @@ public sealed record TestClientApp(Guid Id, Guid KeyId, string Key);
 /// <summary>Runs the documented <c>Psd2.Api clientapps</c> command against the app's psd2db, as an operator would.</summary>
 internal static class ClientAppCli
 {
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(DistributedTestApp app, params string[] args)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TestApp app, params string[] args)
     {
-        var output = Path.Combine(BuildInfo.RepositoryRoot, "Psd2.Api", "bin", BuildInfo.Configuration, "net10.0");
+        var output = Path.Combine(Repository.Root, "Psd2.Api", "bin", Repository.Configuration, "net10.0");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = output,
@@ -40,7 +38,7 @@ internal static class ClientAppCli
     }
 
     /// <summary>A client app of the test's own, with one key and the given redirect URIs.</summary>
-    public static async Task<TestClientApp> CreateAsync(DistributedTestApp app, params string[] redirectUris)
+    public static async Task<TestClientApp> CreateAsync(TestApp app, params string[] redirectUris)
     {
         var args = new List<string> { "clientapps", "create", "--name", "test app " + Guid.NewGuid().ToString("N")[..8] };
         foreach (var uri in redirectUris)
@@ -57,7 +55,7 @@ internal static class ClientAppCli
             created.GetProperty("apiKey").GetProperty("key").GetString()!);
     }
 
-    public static HttpClient ApiClient(DistributedTestApp app, string key)
+    public static HttpClient ApiClient(TestApp app, string key)
     {
         var client = app.CreateHttpClient("api");
         client.DefaultRequestHeaders.Authorization = new("Bearer", key);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Psd2.AppHost.Testing;
 using StackExchange.Redis;
 
 namespace Psd2.IntegrationTests.Harness;
@@ -10,7 +9,7 @@ internal static class OAuthStates
     public const string KeyPrefix = "psd2:oauth-state:";
 
     /// <summary>The PKCE verifier kept for a state; null once the callback has taken it (or for a state never issued).</summary>
-    public static async Task<string?> CodeVerifierAsync(DistributedTestApp app, string state)
+    public static async Task<string?> CodeVerifierAsync(TestApp app, string state)
     {
         using var redis = await ConnectionMultiplexer.ConnectAsync(app.GetConnectionString("redis"));
         var value = await redis.GetDatabase().StringGetAsync(KeyPrefix + state);

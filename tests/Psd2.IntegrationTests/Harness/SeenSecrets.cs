@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Npgsql;
-using Psd2.AppHost.Testing;
 
 namespace Psd2.IntegrationTests.Harness;
 
@@ -40,7 +39,7 @@ internal static class SeenSecrets
     /// The PKCE verifier the api keeps for the callback's state and, when the user approved, the code in the callback.
     /// Call it after the bank redirected the browser and before the callback is called, which takes the state.
     /// </summary>
-    public static async Task AddCallbackAsync(DistributedTestApp app, Uri callback)
+    public static async Task AddCallbackAsync(TestApp app, Uri callback)
     {
         var state = BankTpp.Query(callback, "state");
         Assert.True(state is not null, "the callback carries no state: " + callback.GetLeftPart(UriPartial.Path));
@@ -54,7 +53,7 @@ internal static class SeenSecrets
     }
 
     /// <summary>The bank tokens stored for an authorised connection, decrypted; fails when it holds none.</summary>
-    public static async Task<StoredTokens> AddTokensAsync(DistributedTestApp app, Guid connectionId)
+    public static async Task<StoredTokens> AddTokensAsync(TestApp app, Guid connectionId)
     {
         var tokens = await StoredTokens.ReadAsync(app, connectionId);
         Assert.True(tokens is not null, $"connection {connectionId} holds no tokens to register");
@@ -64,7 +63,7 @@ internal static class SeenSecrets
     }
 
     /// <summary>Every token still stored at the end of the run, whichever test (or flow) made it.</summary>
-    public static async Task AddStoredTokensAsync(DistributedTestApp app)
+    public static async Task AddStoredTokensAsync(TestApp app)
     {
         foreach (var (kind, token) in await StoredTokens.ReadAllAsync(app))
         {
@@ -78,7 +77,7 @@ internal static class SeenSecrets
     /// one started on the Connect page runs in a real browser that keeps the code to itself. Connect page users are
     /// those given a Connect link.
     /// </remarks>
-    public static async Task<(long Connections, long RedirectsByHand)> AuthorisationsAsync(DistributedTestApp app)
+    public static async Task<(long Connections, long RedirectsByHand)> AuthorisationsAsync(TestApp app)
     {
         await using var db = new NpgsqlConnection(app.GetConnectionString("psd2db"));
         await db.OpenAsync();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Psd2.AppHost.Hosting;
 
 namespace Psd2.IntegrationTests.Harness;
 
@@ -24,8 +23,8 @@ internal sealed class StandaloneService : IAsyncDisposable
 
     public static StandaloneService Start(string project, IDictionary<string, string> environment)
     {
-        var address = new Uri($"http://127.0.0.1:{Ports.FindFree()}");
-        var output = Path.Combine(BuildInfo.RepositoryRoot, project, "bin", BuildInfo.Configuration, "net10.0");
+        var address = new Uri($"http://127.0.0.1:{Repository.FreePort()}");
+        var output = Path.Combine(Repository.Root, project, "bin", Repository.Configuration, "net10.0");
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { Path.Combine(output, project + ".dll") },
@@ -45,7 +44,7 @@ internal sealed class StandaloneService : IAsyncDisposable
     public HttpClient CreateClient() => new() { BaseAddress = Address };
 
     /// <summary>The api's own settings beyond Aspire's variables: its TPP certificates, its token key, its public address.</summary>
-    public static Dictionary<string, string> ApiSettings(Psd2.AppHost.Testing.DistributedTestApp app) => new()
+    public static Dictionary<string, string> ApiSettings(TestApp app) => new()
     {
         ["Tpp__QwacCertificatePath"] = app.Certificates.TppQwacCertificate,
         ["Tpp__QwacKeyPath"] = app.Certificates.TppQwacKey,

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Psd2.AppHost.Testing;
 using Psd2.Core.Security;
 
 namespace Psd2.IntegrationTests.Harness;
@@ -9,11 +8,11 @@ namespace Psd2.IntegrationTests.Harness;
 /// <summary>The bank tokens the platform stores for a connection: read from psd2db and decrypted with the app's key, as the api does.</summary>
 internal sealed record StoredTokens(byte[] AccessTokenCipher, byte[] RefreshTokenCipher, string AccessToken, string RefreshToken)
 {
-    public static TokenProtector Protector(DistributedTestApp app) =>
+    public static TokenProtector Protector(TestApp app) =>
         new(Options.Create(new TokenProtectionOptions { EncryptionKey = app.TokenEncryptionKey }));
 
     /// <summary>Null when the connection holds no tokens (not authorised yet, or its tokens were forgotten).</summary>
-    public static async Task<StoredTokens?> ReadAsync(DistributedTestApp app, Guid connectionId)
+    public static async Task<StoredTokens?> ReadAsync(TestApp app, Guid connectionId)
     {
         await using var db = new NpgsqlConnection(app.GetConnectionString("psd2db"));
         await db.OpenAsync();
@@ -33,7 +32,7 @@ internal sealed record StoredTokens(byte[] AccessTokenCipher, byte[] RefreshToke
     }
 
     /// <summary>Every token still stored in psd2db, decrypted: (kind, token) for each access and refresh token.</summary>
-    public static async Task<IReadOnlyList<(SecretKind Kind, string Token)>> ReadAllAsync(DistributedTestApp app)
+    public static async Task<IReadOnlyList<(SecretKind Kind, string Token)>> ReadAllAsync(TestApp app)
     {
         await using var db = new NpgsqlConnection(app.GetConnectionString("psd2db"));
         await db.OpenAsync();

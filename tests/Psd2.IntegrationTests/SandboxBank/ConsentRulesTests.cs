@@ -139,7 +139,7 @@ public sealed class ConsentRulesTests(AppFixture fixture) : IDisposable
         var psu = await _bank.CreatePsuAsync();
         var connection = await _bank.ConnectAsync(psu);
         using var ca = X509Certificate2.CreateFromPemFile(fixture.App.Certificates.CaCertificate, fixture.App.Certificates.CaKey);
-        using var otherQwac = CertificateFactory.IssueQwac(ca, SandboxPki.Tpp with { OrganizationIdentifier = "PSDSE-FINA-99999", OrganizationName = "Other TPP", CommonName = "other-tpp.example" },
+        using var otherQwac = CertificateFactory.IssueQwac(ca, SandboxCertificates.Tpp with { OrganizationIdentifier = "PSDSE-FINA-99999", OrganizationName = "Other TPP", CommonName = "other-tpp.example" },
             DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
         using var other = new BankTpp(fixture.App, otherQwac);
 
@@ -157,8 +157,8 @@ public sealed class ConsentRulesTests(AppFixture fixture) : IDisposable
     public async Task ExpiredQwacAndPaymentOnlyQwacAreRefused()
     {
         using var ca = X509Certificate2.CreateFromPemFile(fixture.App.Certificates.CaCertificate, fixture.App.Certificates.CaKey);
-        using var expired = CertificateFactory.IssueQwac(ca, SandboxPki.Tpp, DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(-1));
-        using var paymentsOnly = CertificateFactory.IssueQwac(ca, SandboxPki.Tpp with { Roles = [PspRole.PspPi] },
+        using var expired = CertificateFactory.IssueQwac(ca, SandboxCertificates.Tpp, DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(-1));
+        using var paymentsOnly = CertificateFactory.IssueQwac(ca, SandboxCertificates.Tpp with { Roles = [PspRole.PspPi] },
             DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
 
         using var expiredTpp = new BankTpp(fixture.App, expired);

@@ -1,6 +1,6 @@
+using Aspire.Hosting.ApplicationModel;
 using System.Globalization;
 using System.Text.Json;
-using Psd2.AppHost.Testing;
 using Psd2.IntegrationTests.Harness;
 using Psd2.ServiceDefaults.Time;
 using StackExchange.Redis;
@@ -11,7 +11,7 @@ namespace Psd2.IntegrationTests.Worker;
 /// Moves the sandbox bank's test clock and the platform's together: the bank's offset is written where api and
 /// worker read theirs, and the move is done once every platform service tells (its /info) the new time.
 /// </summary>
-internal sealed class SharedClock(DistributedTestApp app, BankTpp bank)
+internal sealed class SharedClock(TestApp app, BankTpp bank)
 {
     public static readonly TimeZoneInfo Stockholm = TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm");
 
@@ -30,18 +30,18 @@ internal sealed class SharedClock(DistributedTestApp app, BankTpp bank)
         }
 
         var now = clock.GetProperty("now").GetDateTimeOffset();
-        foreach (var service in app.App.Resources.Where(r => r.Name is "api" || r.Name.StartsWith("worker", StringComparison.Ordinal)))
+        foreach (var service in app.ResourceNames.Where(name => name is "api" || name.StartsWith("worker", StringComparison.Ordinal)))
         {
-            if (service.State != AppHost.Hosting.ResourceState.Running)
+            if (app.Snapshot(service).State?.Text != KnownResourceStates.Running)
             {
                 continue;
             }
 
-            using var client = app.CreateHttpClient(service.Name);
+            using var client = app.CreateHttpClient(service);
             var deadline = DateTime.UtcNow.AddSeconds(10);
             while ((await client.GetFromJsonAsync<JsonElement>("/info")).GetProperty("now").GetDateTimeOffset() < now)
             {
-                Assert.True(DateTime.UtcNow < deadline, $"{service.Name} did not follow the test clock");
+                Assert.True(DateTime.UtcNow < deadline, $"{service} did not follow the test clock");
                 await Task.Delay(50);
             }
         }

@@ -91,7 +91,7 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
         try
         {
             now = await clock.AdvanceAsync(Step + TimeSpan.FromMinutes(30));
-            var victim = $"{Environment.MachineName}:{fixture.App["worker-2"].ProcessId}";
+            var victim = $"{Environment.MachineName}:{fixture.App.ProcessId("worker-2")}";
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (await WorkerTestData.ScalarAsync<long>(fixture.App, """
                 SELECT count(*) FROM connections c JOIN sync_runs r ON r.connection_id = c.id
@@ -130,7 +130,7 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
               AND j.outcome <> 'skipped'
             """, ids));
 
-        fixture.App.Start("worker-2");
+        await fixture.App.StartResourceAsync("worker-2");
         await fixture.App.WaitForHealthyAsync("worker-2", Deadline.In(60));
     }
 

@@ -1,4 +1,3 @@
-using Psd2.AppHost.Testing;
 using Psd2.IntegrationTests.Harness;
 
 namespace Psd2.IntegrationTests.Worker;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Npgsql;
-using Psd2.AppHost.Testing;
 using Psd2.IntegrationTests.Harness;
 
 namespace Psd2.IntegrationTests.Worker;
@@ -12,7 +11,7 @@ internal static class WorkerTestData
     public sealed record Live(Guid Id, string ConsentId);
 
     /// <summary>Active decoupled connections, one user each (PSUs with one account).</summary>
-    public static async Task<List<Live>> ConnectAsync(DistributedTestApp app, ApiTestClient client, BankTpp bank, int count, int? validDays = null)
+    public static async Task<List<Live>> ConnectAsync(TestApp app, ApiTestClient client, BankTpp bank, int count, int? validDays = null)
     {
         var started = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
         {
@@ -37,7 +36,7 @@ internal static class WorkerTestData
         return live;
     }
 
-    public static async Task<T?> ScalarAsync<T>(DistributedTestApp app, string sql, params object[] values)
+    public static async Task<T?> ScalarAsync<T>(TestApp app, string sql, params object[] values)
     {
         await using var db = new NpgsqlConnection(app.GetConnectionString("psd2db"));
         await db.OpenAsync();
@@ -55,7 +54,7 @@ internal static class WorkerTestData
     /// Waits until the worker has done everything due at <paramref name="now"/> for these connections: each has its
     /// next refresh planned after now and none is held by a replica.
     /// </summary>
-    public static async Task QuiesceAsync(DistributedTestApp app, IReadOnlyList<Live> connections, DateTimeOffset now, int seconds = 90)
+    public static async Task QuiesceAsync(TestApp app, IReadOnlyList<Live> connections, DateTimeOffset now, int seconds = 90)
     {
         var ids = connections.Select(c => c.Id).ToArray();
         var deadline = DateTime.UtcNow.AddSeconds(seconds);

@@ -438,7 +438,7 @@ public sealed class HttpSignatureVerifierTests(SigningCertificates certificates)
     {
         // Swapping in another valid certificate of the same TPP: the keyId still names the signing one.
         var request = await SignedRequests.SignAsync(SignedRequests.ConsentRequest(), certificates.QsealC);
-        using var otherQsealC = CertificateFactory.IssueQsealC(certificates.Ca, SandboxPki.Tpp, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var otherQsealC = CertificateFactory.IssueQsealC(certificates.Ca, SandboxCertificates.Tpp, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         var swapped = request.WithHeader("TPP-Signature-Certificate", Convert.ToBase64String(otherQsealC.RawData));
 
         AssertInvalid(_verifier.Verify(swapped, SigningCertificates.TppOrganizationId), "keyId");

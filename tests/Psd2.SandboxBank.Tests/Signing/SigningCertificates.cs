@@ -15,25 +15,25 @@ public sealed class SigningCertificates : IDisposable
         var notBefore = now.AddDays(-1);
         var notAfter = now.AddYears(1);
 
-        Ca = CertificateFactory.CreateRootCa(SandboxPki.CaSubject, notBefore, notAfter);
-        QsealC = CertificateFactory.IssueQsealC(Ca, SandboxPki.Tpp, notBefore, notAfter);
-        ExpiredQsealC = CertificateFactory.IssueQsealC(Ca, SandboxPki.Tpp, now.AddYears(-2), now.AddDays(-1));
+        Ca = CertificateFactory.CreateRootCa(SandboxCertificates.CaSubject, notBefore, notAfter);
+        QsealC = CertificateFactory.IssueQsealC(Ca, SandboxCertificates.Tpp, notBefore, notAfter);
+        ExpiredQsealC = CertificateFactory.IssueQsealC(Ca, SandboxCertificates.Tpp, now.AddYears(-2), now.AddDays(-1));
         OtherOrganisationQsealC = CertificateFactory.IssueQsealC(Ca, OtherTpp, notBefore, notAfter);
 
         var foreignCaSubject = new X500DistinguishedName("CN=Foreign QTSP Root CA, O=Foreign QTSP, C=DE");
         ForeignCa = CertificateFactory.CreateRootCa(foreignCaSubject, notBefore, notAfter);
-        ForeignQsealC = CertificateFactory.IssueQsealC(ForeignCa, SandboxPki.Tpp, notBefore, notAfter);
+        ForeignQsealC = CertificateFactory.IssueQsealC(ForeignCa, SandboxCertificates.Tpp, notBefore, notAfter);
     }
 
     /// <summary>A second TPP, authorised by the same NCA, with its own organizationIdentifier.</summary>
-    public static TppIdentity OtherTpp { get; } = SandboxPki.Tpp with
+    public static TppIdentity OtherTpp { get; } = SandboxCertificates.Tpp with
     {
         OrganizationIdentifier = "PSDSE-FINA-99999",
         OrganizationName = "Other TPP AB",
         CommonName = "Other TPP",
     };
 
-    public static string TppOrganizationId => SandboxPki.Tpp.OrganizationIdentifier;
+    public static string TppOrganizationId => SandboxCertificates.Tpp.OrganizationIdentifier;
 
     /// <summary>The root the bank trusts.</summary>
     public X509Certificate2 Ca { get; }

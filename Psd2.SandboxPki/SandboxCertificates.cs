@@ -40,7 +40,7 @@ public sealed record SandboxPkiFiles(
             Path.Combine(full, "tpp-qwac.key"),
             Path.Combine(full, "tpp-qseal.crt"),
             Path.Combine(full, "tpp-qseal.key"),
-            SandboxPki.Tpp.OrganizationIdentifier);
+            SandboxCertificates.Tpp.OrganizationIdentifier);
     }
 
     /// <summary>Every certificate file with its key file, CA first.</summary>
@@ -57,7 +57,7 @@ public sealed record SandboxPkiFiles(
 /// The sandbox eIDAS-like PKI: a "sandbox QTSP" root CA, the bank's TLS server certificate and the sandbox
 /// TPP's QWAC and QSealC, generated once into a state folder and reused while they stay valid.
 /// </summary>
-public static class SandboxPki
+public static class SandboxCertificates
 {
     /// <summary>A set is regenerated once any certificate in it has less than this left.</summary>
     public static readonly TimeSpan MinimumRemainingValidity = TimeSpan.FromDays(30);

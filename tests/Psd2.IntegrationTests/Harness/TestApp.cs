@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Psd2.AppHost;
+using Psd2.SandboxPki;
+
+namespace Psd2.IntegrationTests.Harness;
+
+/// <summary>
+/// The real AppHost started through Aspire.Hosting.Testing, with a throwaway state folder; what tests need beyond
+/// Aspire's own API: clients that trust the sandbox CA, the state folder's secrets, and every resource's console
+/// output kept in a file for the scan for secrets.
+/// <code>await using var app = await TestApp.StartAsync(ct);</code>
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    private readonly string _stateFolder;
+    private readonly bool _ownsStateFolder;
+    private readonly CancellationTokenSource _logWatch = new();
+    private readonly List<Task> _logWriters = [];
+    private readonly Dictionary<string, string> _connectionStrings = new(StringComparer.Ordinal);
+    private bool _stopped;
+
+    private TestApp(DistributedApplication app, string stateFolder, bool ownsStateFolder)
+    {
+        App = app;
+        _stateFolder = stateFolder;
+        _ownsStateFolder = ownsStateFolder;
+        Certificates = SandboxPkiFiles.In(Path.Combine(stateFolder, "pki"));
+    }
+
+    public DistributedApplication App { get; }
+
+    /// <summary>From the call to every resource healthy.</summary>
+    public TimeSpan StartupTime { get; private set; }
+
+    public SandboxPkiFiles Certificates { get; }
+
+    public string StateFolder => _stateFolder;
+
+    /// <summary>Every resource of the model that runs a process or stands for a server, in the model's order.</summary>
+    public IReadOnlyList<string> ResourceNames => App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+        .Where(r => r is not ParameterResource).Select(r => r.Name).ToList();
+
+    /// <summary>The X-Admin-Key of the sandbox bank's /sandbox controls.</summary>
+    public string SandboxAdminKey => File.ReadAllText(Path.Combine(_stateFolder, Psd2.AppHost.StateFolder.SandboxAdminKeyFile)).Trim();
+
+    /// <summary>The secret api and worker encrypt bank tokens with (<c>Tokens:EncryptionKey</c>).</summary>
+    public string TokenEncryptionKey => File.ReadAllText(Path.Combine(_stateFolder, Psd2.AppHost.StateFolder.TokenEncryptionKeyFile)).Trim();
+
+    /// <summary>Each resource's console output by resource name, in <c>logs/</c> of the state folder; complete once <see cref="StopAsync"/> returns.</summary>
+    public Dictionary<string, string> LogFiles { get; } = new(StringComparer.Ordinal);
+
+    public static async Task<TestApp> StartAsync(CancellationToken cancellationToken, Action<TestAppSettings>? configure = null)
+    {
+        var settings = new TestAppSettings();
+        configure?.Invoke(settings);
+        var ownsFolder = settings.StateFolder is null;
+        var stateFolder = settings.StateFolder ?? Path.Combine(Path.GetTempPath(), "psd2-test-" + Guid.NewGuid().ToString("N")[..12]);
+        var clock = Stopwatch.StartNew();
+        List<string> args =
+        [
+            $"--AppHost:StateFolder={stateFolder}",
+            "--AppHost:DisposableData=true",
+            "--AppHost:ServiceEnvironment=Testing",
+            $"--AppHost:WorkerReplicas={settings.WorkerReplicas}",
+            .. settings.ExternalConnectionStrings.Select(c => $"--ConnectionStrings:{c.Key}={c.Value}"),
+        ];
+        if (settings.Dashboard)
+        {
+            args.AddRange([
+                $"--ASPNETCORE_URLS=http://127.0.0.1:{Repository.FreePort()}",
+                $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{Repository.FreePort()}",
+                $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{Repository.FreePort()}",
+                "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
+            ]);
+        }
+
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Psd2_AppHost>(
+            [.. args], (options, _) => options.DisableDashboard = !settings.Dashboard, cancellationToken);
+        foreach (var service in builder.Resources.OfType<ServiceResource>().Where(s => s.Name is "api" || s.Name.StartsWith("worker", StringComparison.Ordinal)))
+        {
+            var resource = builder.CreateResourceBuilder(service);
+            if (settings.TestClock)
+            {
+                resource.WithEnvironment("TestClock__Enabled", "true");
+            }
+
+            foreach (var (name, value) in settings.ServiceSettings)
+            {
+                resource.WithEnvironment(name, value);
+            }
+        }
+
+        var app = await builder.BuildAsync(cancellationToken);
+        var testApp = new TestApp(app, stateFolder, ownsFolder);
+        try
+        {
+            testApp.KeepLogs();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(settings.StartupTimeout);
+            await app.StartAsync(timeout.Token);
+            await testApp.WaitForAllHealthyAsync(timeout.Token);
+            testApp.StartupTime = clock.Elapsed;
+            return testApp;
+        }
+        catch
+        {
+            await testApp.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task WaitForAllHealthyAsync(CancellationToken cancellationToken)
+    {
+        var notifications = App.ResourceNotifications;
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        await Task.WhenAll(model.Resources.Where(r => r is not ParameterResource).Select(async resource =>
+        {
+            if (resource.Name == "migrator")
+            {
+                await notifications.WaitForResourceAsync(resource.Name, KnownResourceStates.Finished, cancellationToken);
+            }
+            else
+            {
+                await notifications.WaitForResourceHealthyAsync(resource.Name, cancellationToken);
+            }
+        }));
+        foreach (var resource in model.Resources.OfType<IResourceWithConnectionString>())
+        {
+            _connectionStrings[resource.Name] = await resource.GetConnectionStringAsync(cancellationToken) ?? "";
+        }
+    }
+
+    /// <summary>Copies each resource's console output to its file as it arrives, from before the first line.</summary>
+    private void KeepLogs()
+    {
+        var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
+        var folder = Directory.CreateDirectory(Path.Combine(_stateFolder, "logs")).FullName;
+        foreach (var resource in App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Where(r => r is not ParameterResource))
+        {
+            var file = Path.Combine(folder, resource.Name + ".log");
+            LogFiles[resource.Name] = file;
+            _logWriters.Add(Task.Run(async () =>
+            {
+                await using var writer = new StreamWriter(file) { AutoFlush = true };
+                try
+                {
+                    await foreach (var lines in loggers.WatchAsync(resource).WithCancellation(_logWatch.Token))
+                    {
+                        foreach (var line in lines)
+                        {
+                            await writer.WriteLineAsync(line.Content);
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }));
+        }
+    }
+
+    public string GetConnectionString(string name) =>
+        _connectionStrings.TryGetValue(name, out var value) ? value : throw new KeyNotFoundException($"No connection string '{name}'.");
+
+    public Uri GetEndpoint(string resource, string endpoint = "http") => App.GetEndpoint(resource, endpoint);
+
+    /// <summary>
+    /// An HttpClient for a resource's endpoint. HTTPS endpoints trust the sandbox CA; pass a client certificate
+    /// (e.g. the TPP's QWAC from <see cref="Certificates"/>) for the bank's mutual-TLS endpoint.
+    /// </summary>
+    public HttpClient CreateHttpClient(string resource, string endpoint = "http", X509Certificate2? clientCertificate = null, bool followRedirects = true)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                CertificateChainPolicy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    CustomTrustStore = { X509Certificate2.CreateFromPem(File.ReadAllText(Certificates.CaCertificate)) },
+                    RevocationMode = X509RevocationMode.NoCheck,
+                },
+                ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+            },
+            AllowAutoRedirect = followRedirects,
+        };
+        return new HttpClient(handler) { BaseAddress = GetEndpoint(resource, endpoint), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>The resource's latest snapshot as the dashboard shows it.</summary>
+    public CustomResourceSnapshot Snapshot(string name) =>
+        App.ResourceNotifications.TryGetCurrentState(name, out var state) ? state.Snapshot : throw new KeyNotFoundException($"No resource '{name}'.");
+
+    /// <summary>The process a resource runs now, if any.</summary>
+    public int? ProcessId(string name) =>
+        Snapshot(name).Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid ? Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    /// <summary>The last lines a resource printed.</summary>
+    public IReadOnlyList<string> LogTail(string name, int lines) => File.ReadLines(LogFiles[name]).TakeLast(lines).ToList();
+
+    public Task WaitForHealthyAsync(string name, CancellationToken cancellationToken) =>
+        App.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken);
+
+    public Task WaitForStateAsync(string name, string state, CancellationToken cancellationToken) =>
+        App.ResourceNotifications.WaitForResourceAsync(name, state, cancellationToken);
+
+    /// <summary>Stops and starts one resource, as the dashboard's restart command does.</summary>
+    public Task RestartAsync(string name) => ExecuteAsync(name, KnownResourceCommands.RestartCommand);
+
+    public Task StartResourceAsync(string name) => ExecuteAsync(name, KnownResourceCommands.StartCommand);
+
+    private async Task ExecuteAsync(string name, string command)
+    {
+        var resource = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, command);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"{command} on {name} failed: {result.Message}");
+        }
+    }
+
+    /// <summary>Ends a resource's process at once (SIGKILL), as a crashed node would end: no shutdown, no cleanup.</summary>
+    public void Kill(string name)
+    {
+        using var process = Process.GetProcessById(ProcessId(name) ?? throw new InvalidOperationException($"'{name}' runs no process."));
+        process.Kill(entireProcessTree: true);
+    }
+
+    /// <summary>Stops every resource and completes the log files, keeping the state folder until dispose.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await App.StopAsync(timeout.Token);
+        // The last lines reach the watchers a moment after the processes end.
+        await Task.WhenAny(Task.WhenAll(_logWriters), Task.Delay(TimeSpan.FromSeconds(2)));
+        await _logWatch.CancelAsync();
+        await Task.WhenAll(_logWriters);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await App.DisposeAsync();
+        _logWatch.Dispose();
+        if (_ownsStateFolder)
+        {
+            try
+            {
+                Directory.Delete(_stateFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held by an exiting process; the OS temp cleaner takes the rest.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}
+
+public sealed class TestAppSettings
+{
+    /// <summary>Reuse a state folder (kept after dispose); by default a fresh temporary one.</summary>
+    public string? StateFolder { get; set; }
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(150);
+    public IReadOnlyDictionary<string, string> ExternalConnectionStrings { get; set; } = new Dictionary<string, string>();
+    /// <summary>Worker processes to run: <c>worker</c>, <c>worker-2</c>, ...</summary>
+    public int WorkerReplicas { get; set; } = 1;
+    /// <summary>Api and worker follow the test clock (an offset in Redis that tests set beside the sandbox bank's).</summary>
+    public bool TestClock { get; set; }
+    /// <summary>Start the Aspire dashboard too (off by default in Aspire.Hosting.Testing).</summary>
+    public bool Dashboard { get; set; }
+    /// <summary>Extra settings for api and worker, as environment variables.</summary>
+    public IReadOnlyDictionary<string, string> ServiceSettings { get; set; } = new Dictionary<string, string>();
+}
