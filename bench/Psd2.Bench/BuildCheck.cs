@@ -1,3 +1,4 @@
+using Psd2.IntegrationTests.Harness;
 using System.Diagnostics;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;

@@ -1,3 +1,4 @@
+using Psd2.IntegrationTests.Harness;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
@@ -37,7 +38,7 @@ public static class ExportScenario
         // A fresh api process, so that memory the sync left behind neither hides nor inflates what the export takes.
         await app.RestartAsync("api");
         await app.WaitForHealthyAsync("api", cancellationToken);
-        var pid = app["api"].ProcessId ?? throw new InvalidOperationException("The api has no process.");
+        var pid = app.ProcessId("api") ?? throw new InvalidOperationException("The api has no process.");
         using (await platform.Api.GetAsync(new Uri($"/v1/users/{platform.UserId}", UriKind.Relative), cancellationToken))
         {
         }

@@ -1,3 +1,4 @@
+using Psd2.IntegrationTests.Harness;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -18,9 +19,9 @@ public static class PlanScenario
 
     public static async Task<bool> RunAsync(TestApp app, CancellationToken cancellationToken)
     {
-        foreach (var worker in app.App.Resources.Where(r => r.Name.StartsWith("worker", StringComparison.Ordinal)))
+        foreach (var worker in app.ResourceNames.Where(name => name.StartsWith("worker", StringComparison.Ordinal)))
         {
-            await app.App.StopResourceAsync(worker.Name);
+            await app.StopResourceAsync(worker);
         }
 
         using var platform = await PlatformApi.CreateAsync(app, cancellationToken);

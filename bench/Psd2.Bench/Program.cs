@@ -1,3 +1,4 @@
+using Psd2.IntegrationTests.Harness;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -83,7 +84,7 @@ public static class Program
         Console.WriteLine();
 
         Console.WriteLine("Starting the app (PostgreSQL, Redis, sandbox bank, migrator, api, worker) ...");
-        await using var app = await TestApp.StartAsync(cancellationToken, s => s.EchoConsole = options.EchoConsole);
+        await using var app = await TestApp.StartAsync(cancellationToken);
         Line("Startup", $"{app.StartupTime.TotalSeconds:0.0} s to every resource healthy");
 
         if (options.Ingest)
@@ -350,11 +351,11 @@ public static class Program
     internal static Dictionary<int, string> ProcessGroups(TestApp app)
     {
         var groups = new Dictionary<int, string>();
-        foreach (var resource in app.App.Resources)
+        foreach (var name in app.ResourceNames)
         {
-            if (resource.ProcessId is { } pid)
+            if (app.ProcessId(name) is { } pid)
             {
-                groups[pid] = resource.Name switch
+                groups[pid] = name switch
                 {
                     "sandboxbank" => "bank",
                     "api" => "api",

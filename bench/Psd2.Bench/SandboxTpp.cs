@@ -1,3 +1,4 @@
+using Psd2.IntegrationTests.Harness;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;

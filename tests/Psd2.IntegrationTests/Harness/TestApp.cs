@@ -215,6 +215,8 @@ public sealed class TestApp : IAsyncDisposable
 
     public Task StartResourceAsync(string name) => ExecuteAsync(name, KnownResourceCommands.StartCommand);
 
+    public Task StopResourceAsync(string name) => ExecuteAsync(name, KnownResourceCommands.StopCommand);
+
     private async Task ExecuteAsync(string name, string command)
     {
         var resource = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);
