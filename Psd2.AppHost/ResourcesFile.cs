@@ -67,7 +67,7 @@ internal sealed class ResourcesFile(
         var contents = new
         {
             UpdatedAt = DateTimeOffset.UtcNow,
-            Dashboard = dashboardUrl is null || configuration.GetValue<bool>("DisableDashboard") ? null : new
+            Dashboard = dashboardUrl is null || !model.Resources.Any(r => r.Name == "aspire-dashboard") ? null : new
             {
                 Url = dashboardUrl + "/",
                 LoginUrl = token is null ? dashboardUrl + "/" : $"{dashboardUrl}/login?t={token}",

@@ -104,7 +104,7 @@ public sealed class ResourcesTests(AppFixture fixture)
         var workerPid = _app.ProcessId("worker")!.Value;
 
         _app.Kill("worker");
-        await _app.WaitForStateAsync("worker", KnownResourceStates.Exited, Deadline.In(30));
+        await _app.WaitForStateAsync("worker", Deadline.In(30), KnownResourceStates.TerminalStates);
 
         Assert.NotNull(_app.Snapshot("worker").ExitCode);
         await _app.StartResourceAsync("worker");

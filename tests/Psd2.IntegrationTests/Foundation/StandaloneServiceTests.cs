@@ -31,13 +31,16 @@ public sealed class StandaloneServiceTests(AppFixture fixture)
     }
 
     [Fact]
-    public async Task ApiWithoutItsConnectionStringFailsAtStartNamingTheVariable()
+    public async Task ApiWithoutItsRedisConnectionStringFailsAtStartNamingTheKey()
     {
-        await using var api = StandaloneService.Start("Psd2.Api", new Dictionary<string, string>());
+        await using var api = StandaloneService.Start("Psd2.Api", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__psd2db"] = fixture.App.GetConnectionString("psd2db"),
+        });
 
         var exitCode = await api.WaitForExitAsync(Deadline.In(30));
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("ConnectionStrings:psd2db", await api.OutputAsync(), StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:redis", await api.OutputAsync(), StringComparison.Ordinal);
     }
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Psd2.AppHost;
 using Psd2.SandboxPki;
@@ -165,6 +166,17 @@ public sealed class TestApp : IAsyncDisposable
         }
     }
 
+    /// <summary>The Aspire dashboard's address, the first of the ASPNETCORE_URLS the AppHost got (only with <see cref="TestAppSettings.Dashboard"/>).</summary>
+    public Uri DashboardUrl =>
+        App.Services.GetRequiredService<IConfiguration>()["ASPNETCORE_URLS"]?.Split(';', StringSplitOptions.RemoveEmptyEntries) is [var first, ..]
+            ? new Uri(first.TrimEnd('/') + "/")
+            : throw new InvalidOperationException("The AppHost has no ASPNETCORE_URLS: was it started with the dashboard?");
+
+    /// <summary>The dashboard's login link with its browser token (<c>AppHost:BrowserToken</c>): opening it signs the browser in.</summary>
+    public Uri DashboardLoginUrl =>
+        new(DashboardUrl, "login?t=" + Uri.EscapeDataString(App.Services.GetRequiredService<IConfiguration>()["AppHost:BrowserToken"]
+            ?? throw new InvalidOperationException("The AppHost has no AppHost:BrowserToken: was it started with the dashboard?")));
+
     public string GetConnectionString(string name) =>
         _connectionStrings.TryGetValue(name, out var value) ? value : throw new KeyNotFoundException($"No connection string '{name}'.");
 
@@ -207,8 +219,8 @@ public sealed class TestApp : IAsyncDisposable
     public Task WaitForHealthyAsync(string name, CancellationToken cancellationToken) =>
         App.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken);
 
-    public Task WaitForStateAsync(string name, string state, CancellationToken cancellationToken) =>
-        App.ResourceNotifications.WaitForResourceAsync(name, state, cancellationToken);
+    public Task WaitForStateAsync(string name, CancellationToken cancellationToken, IEnumerable<string> states) =>
+        App.ResourceNotifications.WaitForResourceAsync(name, states, cancellationToken);
 
     /// <summary>Stops and starts one resource, as the dashboard's restart command does.</summary>
     public Task RestartAsync(string name) => ExecuteAsync(name, KnownResourceCommands.RestartCommand);
