@@ -15,6 +15,8 @@ public sealed class LifecycleTests
         // PostgreSQL runs under a wrapper that turns DCP's SIGTERM into a fast shutdown: the server is its descendant.
         var postgresServer = Descendants(app.ProcessId("postgres")!.Value).Where(pid => CommandLine(pid).Contains("/bin/postgres", StringComparison.Ordinal)).ToList();
 
+        await app.StopAsync();
+        var logs = new[] { "sandboxbank", "api", "worker" }.ToDictionary(service => service, service => File.ReadAllText(app.LogFiles[service]));
         await app.DisposeAsync();
 
         Assert.NotEmpty(postgresServer);
@@ -22,7 +24,7 @@ public sealed class LifecycleTests
         // A service that got SIGTERM (not SIGKILL) runs its shutdown and says so.
         foreach (var service in new[] { "sandboxbank", "api", "worker" })
         {
-            Assert.Contains("Application is shutting down", await File.ReadAllTextAsync(app.LogFiles[service]), StringComparison.Ordinal);
+            Assert.Contains("Application is shutting down", logs[service], StringComparison.Ordinal);
         }
     }
 
