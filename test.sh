@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests and the distributed tests, which start the whole app through the AppHost's harness.
+# Runs every test: unit tests and the distributed tests, which start the real AppHost through Aspire.Hosting.Testing.
 # Extra arguments go to `dotnet test` (e.g. --filter FullyQualifiedName~Schema).
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -166,11 +166,11 @@ public sealed class TestApp : IAsyncDisposable
         }
     }
 
-    /// <summary>The Aspire dashboard's address, the first of the ASPNETCORE_URLS the AppHost got (only with <see cref="TestAppSettings.Dashboard"/>).</summary>
-    public Uri DashboardUrl =>
-        App.Services.GetRequiredService<IConfiguration>()["ASPNETCORE_URLS"]?.Split(';', StringSplitOptions.RemoveEmptyEntries) is [var first, ..]
-            ? new Uri(first.TrimEnd('/') + "/")
-            : throw new InvalidOperationException("The AppHost has no ASPNETCORE_URLS: was it started with the dashboard?");
+    /// <summary>
+    /// The Aspire dashboard's address as a browser reaches it (only with <see cref="TestAppSettings.Dashboard"/>): the
+    /// <c>aspire-dashboard</c> resource's <c>http</c> endpoint, which DCP proxies to the port the dashboard listens on.
+    /// </summary>
+    public Uri DashboardUrl => new(GetEndpoint("aspire-dashboard").GetLeftPart(UriPartial.Authority) + "/");
 
     /// <summary>The dashboard's login link with its browser token (<c>AppHost:BrowserToken</c>): opening it signs the browser in.</summary>
     public Uri DashboardLoginUrl =>
