@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Core.Persistence;
@@ -11,14 +12,16 @@ public sealed record QueuedSync(Guid SyncRunId, string? PsuIpAddress);
 /// <summary>
 /// Executes queued sync runs in the background, two at a time. The end user's IP address lives only in memory,
 /// so runs a previous process left queued or running cannot be resumed faithfully: at start they are marked
-/// failed (<c>interrupted</c>) and the client asks again.
+/// failed (<c>interrupted</c>) and the client asks again. A run continues the trace of the request that queued it,
+/// so the request, the sync, its bank calls and its writes are one trace.
 /// </summary>
 public sealed class SyncQueue(IServiceScopeFactory scopes, TimeProvider time, ILogger<SyncQueue> logger) : BackgroundService
 {
     private const int Concurrency = 2;
-    private readonly Channel<QueuedSync> _queue = Channel.CreateUnbounded<QueuedSync>();
+    private static readonly ActivitySource Source = new("Psd2.Api");
+    private readonly Channel<(QueuedSync Sync, ActivityContext Parent)> _queue = Channel.CreateUnbounded<(QueuedSync, ActivityContext)>();
 
-    public void Enqueue(QueuedSync sync) => _queue.Writer.TryWrite(sync);
+    public void Enqueue(QueuedSync sync) => _queue.Writer.TryWrite((sync, Activity.Current?.Context ?? default));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -28,8 +31,10 @@ public sealed class SyncQueue(IServiceScopeFactory scopes, TimeProvider time, IL
 
     private async Task WorkAsync(CancellationToken stoppingToken)
     {
-        await foreach (var sync in _queue.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var (sync, parent) in _queue.Reader.ReadAllAsync(stoppingToken))
         {
+            using var activity = Source.StartActivity("sync run", ActivityKind.Internal, parent);
+            activity?.SetTag("psd2.sync_run.id", sync.SyncRunId);
             await using var scope = scopes.CreateAsyncScope();
             try
             {
