@@ -15,17 +15,27 @@ public sealed class LifecycleTests
         // PostgreSQL runs under a wrapper that turns DCP's SIGTERM into a fast shutdown: the server is its descendant.
         var postgresServer = Descendants(app.ProcessId("postgres")!.Value).Where(pid => CommandLine(pid).Contains("/bin/postgres", StringComparison.Ordinal)).ToList();
 
-        await app.StopAsync();
-        var logs = new[] { "sandboxbank", "api", "worker" }.ToDictionary(service => service, service => File.ReadAllText(app.LogFiles[service]));
+        // A service stopped as DCP stops it (SIGTERM, SIGKILL only after a grace period) runs its shutdown and exits 0.
+        var stopped = new Dictionary<string, (int? ExitCode, string Log)>();
+        foreach (var service in new[] { "worker", "api", "sandboxbank" })
+        {
+            await app.StopResourceAsync(service);
+            await app.WaitForStateAsync(service, Deadline.In(60), Aspire.Hosting.ApplicationModel.KnownResourceStates.TerminalStates);
+            var deadline = Deadline.In(30);
+            while (!File.ReadAllText(app.LogFiles[service]).Contains("Application is shutting down", StringComparison.Ordinal) && !deadline.IsCancellationRequested)
+            {
+                await Task.Delay(100, CancellationToken.None);
+            }
+
+            stopped[service] = (app.Snapshot(service).ExitCode, string.Join('\n', app.LogTail(service, 10)));
+        }
+
         await app.DisposeAsync();
 
         Assert.NotEmpty(postgresServer);
         Assert.All(processIds.Concat(serverProcesses), pid => Assert.False(IsAlive(pid), $"process {pid} is still running"));
-        // A service that got SIGTERM (not SIGKILL) runs its shutdown and says so.
-        foreach (var service in new[] { "sandboxbank", "api", "worker" })
-        {
-            Assert.Contains("Application is shutting down", logs[service], StringComparison.Ordinal);
-        }
+        Assert.All(stopped, s => Assert.True(s.Value.ExitCode == 0 && s.Value.Log.Contains("Application is shutting down", StringComparison.Ordinal),
+            $"{s.Key} exited {s.Value.ExitCode}:\n{s.Value.Log}"));
     }
 
     private static List<int> Descendants(int pid)

@@ -101,10 +101,10 @@ public sealed class TestApp : IAsyncDisposable
         var testApp = new TestApp(app, stateFolder, ownsFolder);
         try
         {
-            testApp.KeepLogs();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(settings.StartupTimeout);
             await app.StartAsync(timeout.Token);
+            testApp.KeepLogs();
             await testApp.WaitForAllHealthyAsync(timeout.Token);
             testApp.StartupTime = clock.Elapsed;
             return testApp;
@@ -137,7 +137,10 @@ public sealed class TestApp : IAsyncDisposable
         }
     }
 
-    /// <summary>Copies each resource's console output to its file as it arrives, from before the first line.</summary>
+    /// <summary>
+    /// Copies each resource's console output to its file as it arrives. Called once DCP named the resources' instances
+    /// (their logs are kept under those names); the first watcher of a resource gets its output from the first line.
+    /// </summary>
     private void KeepLogs()
     {
         var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
