@@ -47,6 +47,10 @@ public sealed class TestApp : IAsyncDisposable
     public IReadOnlyList<string> ResourceNames => App.Services.GetRequiredService<DistributedApplicationModel>().Resources
         .Where(r => r is not ParameterResource).Select(r => r.Name).ToList();
 
+    /// <summary>The resources that run a process of their own.</summary>
+    public IReadOnlyList<string> ProcessNames => App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+        .OfType<ExecutableResource>().Select(r => r.Name).ToList();
+
     /// <summary>The X-Admin-Key of the sandbox bank's /sandbox controls.</summary>
     public string SandboxAdminKey => File.ReadAllText(Path.Combine(_stateFolder, Psd2.AppHost.StateFolder.SandboxAdminKeyFile)).Trim();
 
