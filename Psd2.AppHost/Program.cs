@@ -8,8 +8,8 @@ var state = StateFolder.Open(builder);
 builder.Services.AddSingleton(state);
 builder.Services.AddHostedService<ResourcesFile>();
 
-var dbs = builder.AddPostgresDatabases("postgres", state, "psd2db", "sandboxdb");
-var (psd2db, sandboxdb) = (dbs[0], dbs[1]);
+var databases = builder.AddPostgresDatabases("postgres", state, "psd2db", "sandboxdb");
+var (psd2db, sandboxdb) = (databases[0], databases[1]);
 var redis = builder.AddRedisServer("redis", state);
 var tokenKey = builder.AddParameter("token-encryption-key", state.Secret(StateFolder.TokenEncryptionKeyFile), secret: true);
 var sandboxAdminKey = builder.AddParameter("sandbox-admin-key", state.Secret(StateFolder.SandboxAdminKeyFile), secret: true);
@@ -22,10 +22,10 @@ var sandboxbank = builder.AddService<Projects.Psd2_SandboxBank>("sandboxbank")
     .WithReference(sandboxdb).WaitFor(sandboxdb)
     .WithEnvironment("SandboxBank__Tls__TrustedCaPath", state.Pki.CaCertificate)
     .WithEnvironment("SandboxBank__Sandbox__AdminKey", sandboxAdminKey)
-    .WithEnvironment("SandboxBank__Sandbox__EnableTestClock", "true")
-    .WithUrlForEndpoint("psu", url => url.DisplayText = "PSU pages");
+    .WithEnvironment("SandboxBank__Sandbox__EnableTestClock", "true");
 // The bank names its own hosts in links (the OAuth issuer, scaOAuth), so it is told how it is reached.
 sandboxbank
+    .WithUrl(ReferenceExpression.Create($"{sandboxbank.GetEndpoint("psu")}/psu/consents"), "PSU pages: consents")
     .WithEnvironment("SandboxBank__PsuBaseUrl", sandboxbank.GetEndpoint("psu"))
     .WithEnvironment("SandboxBank__TppBaseUrl", sandboxbank.GetEndpoint("https"));
 
@@ -44,10 +44,10 @@ IResourceBuilder<ServiceResource> Platform<TProject>(string name) where TProject
         .WaitForCompletion(migrator);
 
 var api = Platform<Projects.Psd2_Api>("api")
-    .WithUrlForEndpoint("http", url => url.DisplayText = "API")
-    .WithUrl(ReferenceExpression.Create($"{builder.CreateResourceBuilder<ServiceResource>("api").GetEndpoint("http")}/swagger"), "Swagger UI");
-// Banks send end users' browsers back to the api, so it must know its own address.
-api.WithEnvironment("Api__PublicBaseUrl", api.GetEndpoint("http"));
+    .WithUrlForEndpoint("http", url => url.DisplayText = "API");
+api.WithUrl(ReferenceExpression.Create($"{api.GetEndpoint("http")}/swagger"), "Swagger UI")
+    // Banks send end users' browsers back to the api, so it must know its own address.
+    .WithEnvironment("Api__PublicBaseUrl", api.GetEndpoint("http"));
 
 // Replicas share one Quartz cluster and the refresh claims in psd2db (AppHost:WorkerReplicas, default 1).
 for (var replica = 1; replica <= builder.Configuration.GetValue("AppHost:WorkerReplicas", 1); replica++)
