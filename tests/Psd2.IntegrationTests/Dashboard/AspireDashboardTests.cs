@@ -1,10 +1,9 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Psd2.IntegrationTests.Api;
 using Psd2.IntegrationTests.Harness;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace Psd2.IntegrationTests.Dashboard;
@@ -15,7 +14,7 @@ namespace Psd2.IntegrationTests.Dashboard;
 /// page and read as one trace: the api's request at the root, the sandbox bank's requests and the PostgreSQL commands
 /// of both beneath it. Its own app: the shared one runs without the dashboard.
 /// </summary>
-public sealed class AspireDashboardTests
+public sealed class AspireDashboardTests(ITestOutputHelper output)
 {
     private const string Callback = "api: GET /connect/callback";
 
@@ -24,13 +23,9 @@ public sealed class AspireDashboardTests
     {
         await using var app = await TestApp.StartAsync(Deadline.In(180), s => s.Dashboard = true);
         using var bank = new BankTpp(app);
-        var (api, userId) = await CreateClientAsync(app);
-        using var apiClient = api;
+        using var client = await ApiTestClient.CreateAsync(app);
         var psu = await bank.CreatePsuAsync();
-        using var created = await api.PostAsJsonAsync($"/v1/users/{userId}/connect-links", new { redirectUri = ApiTestClient.ClientReturn });
-        var body = await created.Content.ReadAsStringAsync();
-        Assert.True(created.StatusCode == HttpStatusCode.Created, body);
-        var link = JsonDocument.Parse(body).RootElement.GetProperty("url").GetString()!;
+        var link = await ConnectPageTests.CreateLinkAsync(client);
 
         await using var browser = await Browser.StartAsync();
         var page = browser.Page;
@@ -61,7 +56,8 @@ public sealed class AspireDashboardTests
         var resources = page.Locator("table.main-grid tr.fluent-data-grid-row");
         foreach (var name in new[] { "api", "sandboxbank", "postgres" })
         {
-            await Expect(resources.Filter(new() { Has = page.Locator($"td[title='{name}']") }).First).ToContainTextAsync("Running");
+            var row = resources.Filter(new() { Has = page.Locator(".resource-name-text").Filter(new() { HasTextRegex = new Regex($"^{name}$") }) });
+            await Expect(row.Locator("td[col-index='2']")).ToHaveAttributeAsync("title", "Running");
         }
 
         await browser.ScreenshotAsync("dashboard-1-resources");
@@ -69,57 +65,66 @@ public sealed class AspireDashboardTests
         // The bank's spans come from another process and may arrive a moment after the api's: the row waits for them.
         await page.GotoAsync(new Uri(app.DashboardUrl, "traces").ToString());
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Traces" })).ToBeVisibleAsync();
-        await page.Locator("fluent-text-input[name='traces-search'] input").FillAsync("/connect/callback");
-        var traces = page.Locator("table.main-grid tr.fluent-data-grid-row").Filter(new() { HasTextString = Callback });
-        await Expect(traces).ToHaveCountAsync(1, new() { Timeout = 30_000 });
-        var trace = traces.First;
-        foreach (var resource in new[] { "api", "psd2db", "sandboxbank" })
+        // A failure leaves a screenshot of the page it failed on.
+        try
         {
-            await Expect(trace.Locator(".trace-service-tag").Filter(new() { HasTextRegex = new Regex($@"^\s*{resource} \(\d+\)\s*$") }))
-                .ToHaveCountAsync(1, new() { Timeout = 30_000 });
+            await page.Locator("fluent-text-input[name='traces-search'] input").FillAsync("/connect/callback");
+            var traces = page.Locator("table.main-grid tr.fluent-data-grid-row").Filter(new() { HasTextString = Callback });
+            await Expect(traces.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            try
+            {
+                await Expect(traces).ToHaveCountAsync(1);
+            }
+            catch (PlaywrightException)
+            {
+                await browser.ScreenshotAsync("dashboard-2-traces-failed");
+                throw;
+            }
+
+            var trace = traces.First;
+            foreach (var resource in new[] { "api", "psd2db", "sandboxbank" })
+            {
+                // Tags that overflow the column are also listed in its popover: any one will do.
+                await Expect(trace.Locator(".trace-service-tag").Filter(new() { HasTextRegex = new Regex($@"^\s*{resource} \(\d+\)\s*$") }).First)
+                    .ToBeAttachedAsync(new() { Timeout = 30_000 });
+            }
+
+            await browser.ScreenshotAsync("dashboard-2-traces");
+
+            await trace.Locator("td").First.ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/traces/detail/[0-9a-f]{32}$"));
+            var spans = page.Locator("table.trace-view-grid tr.fluent-data-grid-row").Filter(new() { Has = page.Locator(".resource-name") });
+            await Expect(spans.First.Locator("td").First).ToHaveAttributeAsync("aria-label", Callback);
+            // One root: every other span is indented beneath it.
+            await Expect(page.Locator("table.trace-view-grid .main-grid-expand-container[style*='margin-left: 0px']")).ToHaveCountAsync(1);
+
+            ILocator Spans(string resource, string? peer = null)
+            {
+                var rows = spans.Filter(new() { Has = page.Locator(".resource-name").Filter(new() { HasTextRegex = new Regex($"^{resource}$") }) });
+                return peer is null ? rows : rows.Filter(new() { Has = page.Locator(".uninstrumented-peer").Filter(new() { HasTextRegex = new Regex($@"^\s*{peer}\s*$") }) });
+            }
+
+            // The api's request to the bank's token endpoint and the sandbox bank's server span for it.
+            await Expect(Spans("api").Filter(new() { HasTextString = "HTTP POST" }).First).ToBeVisibleAsync();
+            await Expect(Spans("sandboxbank").Filter(new() { HasTextString = "POST /oauth2/token" })).ToHaveCountAsync(1);
+            // PostgreSQL: the api's Npgsql commands, shown as calls to the psd2db database, and the bank's to sandboxdb.
+            await Expect(Spans("api", "psd2db").Filter(new() { HasTextString = "postgresql" }).First).ToBeVisibleAsync();
+            await Expect(Spans("sandboxbank", "sandboxdb").Filter(new() { HasTextString = "postgresql" }).First).ToBeVisibleAsync();
+            var total = int.Parse(await page.Locator(".trace-header-details div", new() { HasTextString = "Total spans" }).Locator("strong").TextContentAsync() ?? "", CultureInfo.InvariantCulture);
+            await Expect(spans).ToHaveCountAsync(total);
+            var (apiSpans, sandboxbankSpans) = (await Spans("api").CountAsync(), await Spans("sandboxbank").CountAsync());
+            var postgresSpans = await Spans("api", "psd2db").CountAsync() + await Spans("sandboxbank", "sandboxdb").CountAsync();
+            Assert.True(apiSpans > 1 && sandboxbankSpans > 1 && postgresSpans > 1, $"{total} spans: api {apiSpans}, sandboxbank {sandboxbankSpans}, postgresql {postgresSpans}");
+            Assert.Equal(total, apiSpans + sandboxbankSpans);
+            output.WriteLine($"The callback's trace: {total} spans, api {apiSpans}, sandboxbank {sandboxbankSpans}, of them PostgreSQL commands {postgresSpans}");
+            await browser.ScreenshotAsync("dashboard-3-trace-detail");
+        }
+        catch (PlaywrightException)
+        {
+            await browser.ScreenshotAsync("dashboard-failed");
+            throw;
         }
 
-        await browser.ScreenshotAsync("dashboard-2-traces");
-
-        await trace.Locator("td").First.ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/traces/detail/[0-9a-f]{32}$"));
-        var spans = page.Locator("table.trace-view-grid tr.fluent-data-grid-row").Filter(new() { Has = page.Locator(".resource-name") });
-        await Expect(spans.First.Locator("td").First).ToHaveAttributeAsync("aria-label", Callback);
-        // One root: every other span is indented beneath it.
-        await Expect(page.Locator("table.trace-view-grid .main-grid-expand-container[style*='margin-left: 0px']")).ToHaveCountAsync(1);
-
-        Task<int> CountAsync(string resource, string? peer = null)
-        {
-            var rows = spans.Filter(new() { Has = page.Locator(".resource-name").Filter(new() { HasTextRegex = new Regex($"^{resource}$") }) });
-            return (peer is null ? rows : rows.Filter(new() { Has = page.Locator(".uninstrumented-peer").Filter(new() { HasTextRegex = new Regex($"^{peer}$") }) })).CountAsync();
-        }
-
-        // The api's request to the bank's token endpoint and the sandbox bank's server span for it.
-        await Expect(spans.Filter(new() { HasTextRegex = new Regex(@"POST /oauth2/token\s*sandboxbank") })).ToHaveCountAsync(1);
-        // PostgreSQL: the api's Npgsql commands, shown as calls to the psd2db database, and the bank's to sandboxdb.
-        await Expect(spans.Filter(new() { HasTextRegex = new Regex(@"^\s*postgresql\s*psd2db\s*api\s*$") }).First).ToBeVisibleAsync();
-        await Expect(spans.Filter(new() { HasTextRegex = new Regex(@"^\s*postgresql\s*sandboxdb\s*sandboxbank\s*$") }).First).ToBeVisibleAsync();
-        var total = int.Parse(await page.Locator(".trace-header-details div", new() { HasTextString = "Total spans" }).Locator("strong").TextContentAsync() ?? "", CultureInfo.InvariantCulture);
-        await Expect(spans).ToHaveCountAsync(total);
-        var (apiSpans, sandboxbankSpans, postgresSpans) = (await CountAsync("api"), await CountAsync("sandboxbank"), await CountAsync("api", "psd2db") + await CountAsync("sandboxbank", "sandboxdb"));
-        Assert.True(apiSpans > 1 && sandboxbankSpans > 1 && postgresSpans > 1, $"{total} spans: api {apiSpans}, sandboxbank {sandboxbankSpans}, postgresql {postgresSpans}");
-        Assert.Equal(total, apiSpans + sandboxbankSpans);
-        await browser.ScreenshotAsync("dashboard-3-trace-detail");
         Assert.DoesNotContain(code!, await page.ContentAsync(), StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// A client app of the test's own and one end user, as <see cref="ApiTestClient"/> makes them, reading the CLI's
-    /// result from its last line: the CLI may print Npgsql's command log on stdout before it.
-    /// </summary>
-    private static async Task<(HttpClient Api, Guid UserId)> CreateClientAsync(TestApp app)
-    {
-        var (exitCode, stdout, stderr) = await ClientAppCli.RunAsync(app, "clientapps", "create", "--name", "dashboard test " + Guid.NewGuid().ToString("N")[..8], "--redirect-uri", ApiTestClient.ClientReturn);
-        Assert.True(exitCode == 0, $"clientapps create exited {exitCode}: {stderr}");
-        var created = JsonDocument.Parse(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last(l => l.StartsWith('{'))).RootElement;
-        var api = ClientAppCli.ApiClient(app, created.GetProperty("apiKey").GetProperty("key").GetString()!);
-        using var user = await api.PostAsJsonAsync("/v1/users", new { externalReference = "u-" + Guid.NewGuid().ToString("N")[..8] });
-        user.EnsureSuccessStatusCode();
-        return (api, (await user.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
     }
 }
