@@ -72,7 +72,7 @@ internal static class PostgresExecutable
             name: healthCheck);
 
         return builder.AddResource(server)
-            .WithEndpoint(name: "tcp", scheme: "tcp")
+            .WithDirectEndpoint("tcp")
             .WithArgs(context =>
             {
                 context.Args.Add("-c");

@@ -40,7 +40,7 @@ internal static class RedisExecutable
         builder.Services.AddHealthChecks().AddRedis(_ => connectionString ?? throw new InvalidOperationException("The connection string is not known yet."), name: healthCheck);
 
         return builder.AddResource(redis)
-            .WithEndpoint(name: "tcp", scheme: "tcp")
+            .WithDirectEndpoint("tcp")
             .WithArgs(context =>
             {
                 context.Args.Add(config);

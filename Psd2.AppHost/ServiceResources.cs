@@ -38,7 +38,7 @@ public static class ServiceResources
     /// <summary>Plain HTTP on loopback, Kestrel bound to the port DCP gives the endpoint; <c>/health</c> is its readiness.</summary>
     public static IResourceBuilder<ServiceResource> WithKestrelHttpEndpoint(this IResourceBuilder<ServiceResource> service, string name = "http")
     {
-        service.WithHttpEndpoint(name: name);
+        service.WithDirectEndpoint(name, "http");
         var endpoint = service.GetEndpoint(name);
         return service
             .WithEnvironment($"Kestrel__Endpoints__{name}__Url", ReferenceExpression.Create($"http://127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}"))
@@ -49,7 +49,7 @@ public static class ServiceResources
     public static IResourceBuilder<ServiceResource> WithKestrelHttpsEndpoint(
         this IResourceBuilder<ServiceResource> service, string name, string certificatePath, string keyPath, bool requireClientCertificate)
     {
-        service.WithHttpsEndpoint(name: name);
+        service.WithDirectEndpoint(name, "https");
         var endpoint = service.GetEndpoint(name);
         var prefix = $"Kestrel__Endpoints__{name}__";
         return service

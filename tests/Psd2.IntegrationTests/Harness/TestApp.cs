@@ -6,6 +6,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Psd2.AppHost;
 using Psd2.SandboxPki;
 
@@ -87,6 +88,12 @@ public sealed class TestApp : IAsyncDisposable
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Psd2_AppHost>(
             [.. args], (options, _) => options.DisableDashboard = !settings.Dashboard, cancellationToken);
+        builder.Services.AddLogging(logging => logging
+            // Every resource's checks fail until it is up: expected, and not worth a stack trace each.
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
+            .AddFilter("Aspire.Hosting", LogLevel.Warning)
+            // The resources' own output is kept in LogFiles.
+            .AddFilter($"{builder.Environment.ApplicationName}.Resources", LogLevel.None));
         foreach (var service in builder.Resources.OfType<ServiceResource>().Where(s => s.Name is "api" || s.Name.StartsWith("worker", StringComparison.Ordinal)))
         {
             var resource = builder.CreateResourceBuilder(service);
