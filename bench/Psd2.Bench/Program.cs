@@ -84,7 +84,7 @@ public static class Program
         Console.WriteLine();
 
         Console.WriteLine("Starting the app (PostgreSQL, Redis, sandbox bank, migrator, api, worker) ...");
-        await using var app = await TestApp.StartAsync(cancellationToken);
+        await using var app = await TestApp.StartAsync(cancellationToken, s => s.EchoConsole = options.EchoConsole);
         Line("Startup", $"{app.StartupTime.TotalSeconds:0.0} s to every resource healthy");
 
         if (options.Ingest)

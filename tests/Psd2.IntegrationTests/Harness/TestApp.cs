@@ -33,6 +33,9 @@ public sealed class TestApp : IAsyncDisposable
         _stateFolder = stateFolder;
         _ownsStateFolder = ownsStateFolder;
         Certificates = SandboxPkiFiles.In(Path.Combine(stateFolder, "pki"));
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        ResourceNames = model.Resources.Where(r => r is not ParameterResource).Select(r => r.Name).ToList();
+        ProcessNames = model.Resources.OfType<ExecutableResource>().Select(r => r.Name).ToList();
     }
 
     public DistributedApplication App { get; }
@@ -45,12 +48,10 @@ public sealed class TestApp : IAsyncDisposable
     public string StateFolder => _stateFolder;
 
     /// <summary>Every resource of the model that runs a process or stands for a server, in the model's order.</summary>
-    public IReadOnlyList<string> ResourceNames => App.Services.GetRequiredService<DistributedApplicationModel>().Resources
-        .Where(r => r is not ParameterResource).Select(r => r.Name).ToList();
+    public IReadOnlyList<string> ResourceNames { get; }
 
-    /// <summary>The resources that run a process of their own.</summary>
-    public IReadOnlyList<string> ProcessNames => App.Services.GetRequiredService<DistributedApplicationModel>().Resources
-        .OfType<ExecutableResource>().Select(r => r.Name).ToList();
+    /// <summary>The resources that run a process of their own (read while the app runs: stopping it disposes its services).</summary>
+    public IReadOnlyList<string> ProcessNames { get; }
 
     /// <summary>The X-Admin-Key of the sandbox bank's /sandbox controls.</summary>
     public string SandboxAdminKey => File.ReadAllText(Path.Combine(_stateFolder, Psd2.AppHost.StateFolder.SandboxAdminKeyFile)).Trim();
@@ -92,8 +93,8 @@ public sealed class TestApp : IAsyncDisposable
             // Every resource's checks fail until it is up: expected, and not worth a stack trace each.
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             .AddFilter("Aspire.Hosting", LogLevel.Warning)
-            // The resources' own output is kept in LogFiles.
-            .AddFilter($"{builder.Environment.ApplicationName}.Resources", LogLevel.None));
+            // The resources' own output is kept in LogFiles, and shown here only when asked for.
+            .AddFilter($"{builder.Environment.ApplicationName}.Resources", settings.EchoConsole ? LogLevel.Information : LogLevel.None));
         foreach (var service in builder.Resources.OfType<ServiceResource>().Where(s => s.Name is "api" || s.Name.StartsWith("worker", StringComparison.Ordinal)))
         {
             var resource = builder.CreateResourceBuilder(service);
@@ -309,6 +310,8 @@ public sealed class TestAppSettings
     public int WorkerReplicas { get; set; } = 1;
     /// <summary>Api and worker follow the test clock (an offset in Redis that tests set beside the sandbox bank's).</summary>
     public bool TestClock { get; set; }
+    /// <summary>Write every resource's output to this process's console too.</summary>
+    public bool EchoConsole { get; set; }
     /// <summary>Start the Aspire dashboard too (off by default in Aspire.Hosting.Testing).</summary>
     public bool Dashboard { get; set; }
     /// <summary>Extra settings for api and worker, as environment variables.</summary>
