@@ -95,6 +95,15 @@ public sealed class TestApp : IAsyncDisposable
             .AddFilter("Aspire.Hosting", LogLevel.Warning)
             // The resources' own output is kept in LogFiles, and shown here only when asked for.
             .AddFilter($"{builder.Environment.ApplicationName}.Resources", settings.EchoConsole ? LogLevel.Information : LogLevel.None));
+        if (!settings.Dashboard)
+        {
+            // Without the dashboard nothing receives OTLP: exporting would only fail, batch after batch.
+            foreach (var service in builder.Resources.OfType<ServiceResource>())
+            {
+                builder.CreateResourceBuilder(service).WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
+            }
+        }
+
         foreach (var service in builder.Resources.OfType<ServiceResource>().Where(s => s.Name is "api" || s.Name.StartsWith("worker", StringComparison.Ordinal)))
         {
             var resource = builder.CreateResourceBuilder(service);
