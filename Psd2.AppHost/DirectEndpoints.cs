@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace Psd2.AppHost;
 
-internal static class DirectEndpoints
+public static class DirectEndpoints
 {
     /// <summary>
     /// An endpoint the process listens on itself, on a loopback port free when the model is built, without DCP's
@@ -16,7 +16,8 @@ internal static class DirectEndpoints
         return resource.WithEndpoint(name: name, scheme: scheme, port: port, targetPort: port, isProxied: false);
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free at the time of asking.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -132,8 +132,8 @@ internal static class PostgresExecutable
 
         try
         {
-            await RunAsync(AsPostgresUser(Path.Combine(bin, "initdb"))[0],
-                [.. AsPostgresUser(Path.Combine(bin, "initdb"))[1..], "-D", data, "-U", "postgres", "--auth=scram-sha-256", $"--pwfile={passwordFile}", "-E", "UTF8", "--locale=C", "--no-sync"],
+            string[] initdb = AsPostgresUser(Path.Combine(bin, "initdb"));
+            await RunAsync(initdb[0], [.. initdb[1..], "-D", data, "-U", "postgres", "--auth=scram-sha-256", $"--pwfile={passwordFile}", "-E", "UTF8", "--locale=C", "--no-sync"],
                 token);
         }
         finally

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Net.Security;
 using System.Reflection;
-using System.Security.Cryptography.X509Certificates;
+using Psd2.SandboxPki;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Psd2.AppHost;
@@ -71,12 +71,7 @@ public static class ServiceResources
         {
             SslOptions = new SslClientAuthenticationOptions
             {
-                CertificateChainPolicy = new X509ChainPolicy
-                {
-                    TrustMode = X509ChainTrustMode.CustomRootTrust,
-                    CustomTrustStore = { X509Certificate2.CreateFromPem(File.ReadAllText(caCertificatePath)) },
-                    RevocationMode = X509RevocationMode.NoCheck,
-                },
+                CertificateChainPolicy = SandboxCertificates.TrustingOnly(caCertificatePath),
             },
         })
         { Timeout = TimeSpan.FromSeconds(5) });

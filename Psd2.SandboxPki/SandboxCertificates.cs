@@ -239,6 +239,14 @@ public static class SandboxCertificates
         }
     }
 
+    /// <summary>A TLS chain policy that trusts the sandbox QTSP's root at <paramref name="caCertificatePath"/> and nothing else.</summary>
+    public static X509ChainPolicy TrustingOnly(string caCertificatePath) => new()
+    {
+        TrustMode = X509ChainTrustMode.CustomRootTrust,
+        CustomTrustStore = { X509Certificate2.CreateFromPem(File.ReadAllText(caCertificatePath)) },
+        RevocationMode = X509RevocationMode.NoCheck,
+    };
+
     private static bool IsValidLongEnough(X509Certificate2 certificate, DateTimeOffset now) =>
         new DateTimeOffset(certificate.NotBefore) <= now
         && new DateTimeOffset(certificate.NotAfter) - now >= MinimumRemainingValidity;

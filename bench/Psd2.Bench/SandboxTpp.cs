@@ -1,3 +1,4 @@
+using Psd2.SandboxPki;
 using Psd2.IntegrationTests.Harness;
 using System.Globalization;
 using System.Net;
@@ -53,17 +54,11 @@ public sealed partial class SandboxTpp : IDisposable
     /// </summary>
     public HttpClient CreateLoadClient(int connections)
     {
-        var trustedCa = X509Certificate2.CreateFromPem(File.ReadAllText(_app.Certificates.CaCertificate));
         var handler = new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions
             {
-                CertificateChainPolicy = new X509ChainPolicy
-                {
-                    TrustMode = X509ChainTrustMode.CustomRootTrust,
-                    CustomTrustStore = { trustedCa },
-                    RevocationMode = X509RevocationMode.NoCheck,
-                },
+                CertificateChainPolicy = SandboxCertificates.TrustingOnly(_app.Certificates.CaCertificate),
                 ClientCertificates = [Qwac],
             },
             MaxConnectionsPerServer = connections,

@@ -279,7 +279,7 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
         await using var api = StandaloneService.Start("Psd2.Api", new Dictionary<string, string>
         {
             ["ConnectionStrings__psd2db"] = fixture.App.GetConnectionString("psd2db"),
-            ["ConnectionStrings__redis"] = $"127.0.0.1:{Repository.FreePort()},password=unused",
+            ["ConnectionStrings__redis"] = $"127.0.0.1:{Psd2.AppHost.DirectEndpoints.FreePort()},password=unused",
             ["services__sandboxbank__https__0"] = fixture.App.GetEndpoint("sandboxbank", "https").ToString(),
         }.Concat(StandaloneService.ApiSettings(fixture.App)).ToDictionary());
         using var withoutRedis = api.CreateClient();

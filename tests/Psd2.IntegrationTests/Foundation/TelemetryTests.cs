@@ -12,7 +12,7 @@ public sealed class TelemetryTests(AppFixture fixture)
     public async Task ApiExportsTracesMetricsAndLogsOverOtlpHttpProtobuf()
     {
         var received = new ConcurrentDictionary<string, string>();
-        var collectorPort = Repository.FreePort();
+        var collectorPort = Psd2.AppHost.DirectEndpoints.FreePort();
         using var collector = new HttpListener { Prefixes = { $"http://127.0.0.1:{collectorPort}/" } };
         collector.Start();
         var collecting = CollectAsync(collector, received);

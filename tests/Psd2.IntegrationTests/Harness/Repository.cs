@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Psd2.IntegrationTests.Harness;
 
 /// <summary>Where the repository is and which configuration built the tests (and with them the services).</summary>
@@ -10,14 +7,6 @@ public static class Repository
 
     /// <summary>Debug or Release: the folder above <c>net10.0</c> in this assembly's output path.</summary>
     public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
-
-    /// <summary>A loopback port free at the time of asking.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string FindRoot()
     {

@@ -23,7 +23,7 @@ internal sealed class StandaloneService : IAsyncDisposable
 
     public static StandaloneService Start(string project, IDictionary<string, string> environment)
     {
-        var address = new Uri($"http://127.0.0.1:{Repository.FreePort()}");
+        var address = new Uri($"http://127.0.0.1:{Psd2.AppHost.DirectEndpoints.FreePort()}");
         var output = Path.Combine(Repository.Root, project, "bin", Repository.Configuration, "net10.0");
         var start = new ProcessStartInfo("dotnet")
         {

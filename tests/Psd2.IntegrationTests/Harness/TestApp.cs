@@ -80,9 +80,9 @@ public sealed class TestApp : IAsyncDisposable
         if (settings.Dashboard)
         {
             args.AddRange([
-                $"--ASPNETCORE_URLS=http://127.0.0.1:{Repository.FreePort()}",
-                $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{Repository.FreePort()}",
-                $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{Repository.FreePort()}",
+                $"--ASPNETCORE_URLS=http://127.0.0.1:{DirectEndpoints.FreePort()}",
+                $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{DirectEndpoints.FreePort()}",
+                $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{DirectEndpoints.FreePort()}",
                 "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
             ]);
         }
@@ -216,12 +216,7 @@ public sealed class TestApp : IAsyncDisposable
         {
             SslOptions = new SslClientAuthenticationOptions
             {
-                CertificateChainPolicy = new X509ChainPolicy
-                {
-                    TrustMode = X509ChainTrustMode.CustomRootTrust,
-                    CustomTrustStore = { X509Certificate2.CreateFromPem(File.ReadAllText(Certificates.CaCertificate)) },
-                    RevocationMode = X509RevocationMode.NoCheck,
-                },
+                CertificateChainPolicy = SandboxCertificates.TrustingOnly(Certificates.CaCertificate),
                 ClientCertificates = clientCertificate is null ? null : [clientCertificate],
             },
             AllowAutoRedirect = followRedirects,
