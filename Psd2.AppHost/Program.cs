@@ -13,6 +13,8 @@ var (psd2db, sandboxdb) = (databases[0], databases[1]);
 var redis = builder.AddRedisServer("redis", state);
 var tokenKey = builder.AddParameter("token-encryption-key", state.Secret(StateFolder.TokenEncryptionKeyFile), secret: true);
 var sandboxAdminKey = builder.AddParameter("sandbox-admin-key", state.Secret(StateFolder.SandboxAdminKeyFile), secret: true);
+var jobsOperator = builder.AddParameter("jobs-operator-password", state.Secret(StateFolder.JobsOperatorPasswordFile), secret: true);
+var jobsViewer = builder.AddParameter("jobs-viewer-password", state.Secret(StateFolder.JobsViewerPasswordFile), secret: true);
 
 // The simulated bank: mutual TLS for TPPs on `https`, the customer's pages on `psu`, as real banks keep them apart.
 var sandboxbank = builder.AddService<Projects.Psd2_SandboxBank>("sandboxbank")
@@ -49,10 +51,14 @@ api.WithUrl(ReferenceExpression.Create($"{api.GetEndpoint("http")}/swagger"), "S
     // Banks send end users' browsers back to the api, so it must know its own address.
     .WithEnvironment("Api__PublicBaseUrl", api.GetEndpoint("http"));
 
-// Replicas share one Quartz cluster and the refresh claims in psd2db (AppHost:WorkerReplicas, default 1).
+// Replicas share Hangfire's storage and the refresh claims in psd2db (AppHost:WorkerReplicas, default 1). Each serves
+// Hangfire's dashboard to operators (user "operator", may trigger) and viewers (user "viewer"): passwords in the state folder.
 for (var replica = 1; replica <= builder.Configuration.GetValue("AppHost:WorkerReplicas", 1); replica++)
 {
-    Platform<Projects.Psd2_Worker>(replica == 1 ? "worker" : $"worker-{replica}");
+    var worker = Platform<Projects.Psd2_Worker>(replica == 1 ? "worker" : $"worker-{replica}")
+        .WithEnvironment("Worker__Dashboard__OperatorPassword", jobsOperator)
+        .WithEnvironment("Worker__Dashboard__ViewerPassword", jobsViewer);
+    worker.WithUrl(ReferenceExpression.Create($"{worker.GetEndpoint("http")}/hangfire"), "Jobs (Hangfire)");
 }
 
 builder.Build().Run();

@@ -12,6 +12,8 @@ public sealed class StateFolder
 {
     public const string SandboxAdminKeyFile = "sandbox-admin-key";
     public const string TokenEncryptionKeyFile = "token-encryption-key";
+    public const string JobsOperatorPasswordFile = "jobs-operator-password";
+    public const string JobsViewerPasswordFile = "jobs-viewer-password";
 
     private StateFolder(string path)
     {

@@ -26,10 +26,10 @@ namespace Psd2.ServiceDefaults;
 public static class Extensions
 {
     /// <summary>
-    /// Sources the services trace besides the instrumentation packages and the Aspire client integrations: Quartz 4 (the
-    /// worker's scheduler) names its ActivitySource and meter <c>Quartz</c>, so each job run is a trace.
+    /// Sources the services trace besides the instrumentation packages and the Aspire client integrations: each
+    /// background job run (Hangfire, <c>Psd2.Core.Jobs.JobTracing</c>) is a span of this source.
     /// </summary>
-    private const string QuartzSource = "Quartz";
+    private const string JobsSource = "Psd2.Jobs";
 
     /// <summary>Basic defaults plus service discovery and the standard resilience pipeline on every HttpClient.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -100,13 +100,12 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter(QuartzSource, ownSource))
+                .AddMeter(ownSource))
             .WithTracing(tracing => tracing
-                .SetSampler(BackgroundNoiseFilter.CreateSampler())
                 // The probes run every few seconds; untraced, as are the checks they run (the sampler follows the parent).
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !BackgroundNoiseFilter.IsProbe(context.Request.Path))
                 .AddHttpClientInstrumentation()
-                .AddSource(QuartzSource, ownSource)
+                .AddSource(JobsSource, ownSource)
                 // Before the exporter, which is added last: these decide what it sees.
                 .AddProcessor(new SecretRedactionProcessor())
                 .AddProcessor(new BackgroundNoiseFilter.OrphanDatabaseSpans()));

@@ -8,7 +8,7 @@ using Psd2.Worker.Scheduling;
 using Psd2.Worker.Tokens;
 using Psd2.Worker.Webhooks;
 
-// Hosted in a WebApplication so that /health (the scheduler included), /alive and /info exist for probes.
+// Hosted in a WebApplication for /health (Hangfire's storage and servers included), /alive, /info and Hangfire's dashboard.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -17,15 +17,16 @@ builder.AddPsd2DbContext();
 builder.AddRedisClient("redis", configureOptions: RedisDefaults.StartWhileRedisIsDown); // the per-bank rate limit shared by replicas, the api's cache, the test clock
 builder.AddInstitutionOptions();
 builder.AddBankAccess();             // the QWAC client towards banks and the tokens' encryption
-builder.AddUnattendedRefresh();      // refresh slots inside each consent's daily budget, claimed and run by the dispatcher
+builder.AddUnattendedRefresh();      // refresh slots inside each consent's daily budget; one job per due connection; user-present syncs
 builder.AddTokenRefresh();           // access tokens refreshed ahead of expiry
 builder.AddConsentChecks();          // renewal_due, expired and revoked from the bank's consent status
 builder.AddWebhookDelivery();        // the platform_events outbox POSTed to client apps' webhook endpoints, signed, with retries
-builder.AddScheduling();             // Quartz, clustered on psd2db, running the jobs declared above
+builder.AddJobServers();             // Hangfire on psd2db: a server per queue, the recurring jobs declared above
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
 app.MapDefaultEndpoints();
+app.MapJobDashboard();               // /hangfire, for operators (Worker:Dashboard)
 
 app.Run();

@@ -11,7 +11,6 @@ public static class AccountsApi
     public static void AddAccounts(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AccountCache>();
-        builder.Services.AddSingleton<IAccountCache, AccountVersions>();
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, AccountJsonContext.Default));
     }
 

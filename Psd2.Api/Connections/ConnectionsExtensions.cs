@@ -9,7 +9,6 @@ public static class ConnectionsExtensions
         builder.Services.AddSingleton<AuthorizationStates>();
         builder.Services.AddScoped<ConnectionStarter>();
         builder.Services.AddScoped<ConnectionActivation>();
-        builder.Services.AddScoped<ConsentChecks>();
         builder.Services.AddSingleton<DecoupledAuthorisationPoller>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DecoupledAuthorisationPoller>());
     }

@@ -1,8 +1,11 @@
 using System.Net;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Connections;
+using Psd2.Core.Jobs;
 using Psd2.Core.Persistence;
+using Psd2.Core.Security;
 using Psd2.Core.Sync;
 using Psd2.ServiceDefaults.RequestIds;
 
@@ -24,11 +27,9 @@ public static class SyncApi
 {
     public static void AddSync(this WebApplicationBuilder builder)
     {
-        builder.Services.AddScoped<ConnectionTokens>();
-        builder.Services.AddSingleton<AccountSync>();
-        builder.Services.AddScoped<ConnectionSync>();
-        builder.Services.AddSingleton<SyncQueue>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<SyncQueue>());
+        builder.Services.AddSyncLifecycle();
+        // Only enqueues: the worker runs the syncs. A few connections suffice for creating jobs.
+        builder.AddBackgroundJobs(connections: 4);
     }
 
     public static void MapSyncApi(this IEndpointRouteBuilder app)
@@ -39,7 +40,8 @@ public static class SyncApi
         app.MapGet("/v1/sync-runs/{syncRunId:guid}", GetAsync).WithTags("Sync").WithName("GetSyncRun");
     }
 
-    private static async Task<IResult> RefreshAsync(Guid connectionId, RefreshRequest request, HttpContext context, Psd2DbContext db, SyncQueue queue, TimeProvider time)
+    private static async Task<IResult> RefreshAsync(
+        Guid connectionId, RefreshRequest request, HttpContext context, Psd2DbContext db, ConnectionSync sync, IBackgroundJobClient jobs, TokenProtector protector)
     {
         var connection = await db.Connections.AsNoTracking()
             .SingleOrDefaultAsync(c => c.Id == connectionId && c.ClientAppId == context.ClientAppId(), context.RequestAborted);
@@ -58,14 +60,9 @@ public static class SyncApi
             return ApiProblems.Problem(StatusCodes.Status409Conflict, "connection_not_active", $"The connection is {connection.Status}; only an active one can be synced.");
         }
 
-        var run = new SyncRun
-        {
-            Id = Guid.CreateVersion7(), ClientAppId = connection.ClientAppId, ConnectionId = connection.Id, UserPresent = true,
-            RequestId = context.RequestId(), Status = SyncRunStatus.Queued, CreatedAt = time.GetUtcNow(),
-        };
-        db.SyncRuns.Add(run);
+        var run = sync.Queue(connection, userPresent: true, context.RequestId());
         await db.SaveChangesAsync(context.RequestAborted);
-        queue.Enqueue(new QueuedSync(run.Id, ip.ToString()));
+        UserPresentSyncJob.Enqueue(jobs, protector, run, ip.ToString());
         return TypedResults.Accepted($"/v1/sync-runs/{run.Id}", SyncRunResponse.Of(run));
     }
 

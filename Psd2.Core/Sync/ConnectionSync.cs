@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -24,10 +25,31 @@ public sealed class ConnectionSync(
     /// <summary>A sync that adds this many transactions analyzes the table itself rather than wait for autovacuum.</summary>
     private const int LargeIngest = 10_000;
 
-    public async Task<SyncRun> RunAsync(Guid syncRunId, string? psuIpAddress, CancellationToken cancellationToken)
+    /// <summary>A new run of the connection, queued: added to the unit of work, which the caller saves.</summary>
+    public SyncRun Queue(Connection connection, bool userPresent, string? requestId)
     {
-        var run = await db.SyncRuns.SingleAsync(r => r.Id == syncRunId, cancellationToken);
-        var connection = await db.Connections.SingleAsync(c => c.Id == run.ConnectionId, cancellationToken);
+        var run = new SyncRun
+        {
+            Id = Guid.CreateVersion7(), ClientAppId = connection.ClientAppId, ConnectionId = connection.Id, UserPresent = userPresent,
+            RequestId = requestId, Status = SyncRunStatus.Queued, CreatedAt = time.GetUtcNow(),
+        };
+        db.SyncRuns.Add(run);
+        return run;
+    }
+
+    /// <summary>Ends the runs still queued or running that <paramref name="which"/> selects as failed (a process that died left them).</summary>
+    public Task<int> FailOpenAsync(Expression<Func<SyncRun, bool>> which, string errorCode, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return db.SyncRuns.Where(which).Where(r => r.Status == SyncRunStatus.Queued || r.Status == SyncRunStatus.Running).ExecuteUpdateAsync(r => r
+            .SetProperty(x => x.Status, SyncRunStatus.Failed)
+            .SetProperty(x => x.ErrorCode, errorCode)
+            .SetProperty(x => x.FinishedAt, now), cancellationToken);
+    }
+
+    /// <summary>Runs a queued run of <paramref name="connection"/> (both tracked by this unit of work) to its end.</summary>
+    public async Task<SyncRun> RunAsync(SyncRun run, Connection connection, string? psuIpAddress, CancellationToken cancellationToken)
+    {
         run.Status = SyncRunStatus.Running;
         run.StartedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);

@@ -7,9 +7,6 @@ public sealed class WebhookOptions : IValidatableObject
 {
     public const string Section = "Webhooks";
 
-    /// <summary>How often the worker looks for new events and due deliveries.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
-
     /// <summary>The wait after the first failed attempt; it doubles with each failure up to <see cref="BackoffCap"/>.</summary>
     public TimeSpan BackoffBase { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -36,11 +33,6 @@ public sealed class WebhookOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (PollInterval < TimeSpan.FromMilliseconds(50) || PollInterval > TimeSpan.FromMinutes(5))
-        {
-            yield return new("Webhooks:PollInterval must be between 50 ms and 5 minutes.", [nameof(PollInterval)]);
-        }
-
         if (BackoffBase <= TimeSpan.Zero || BackoffCap < BackoffBase)
         {
             yield return new("Webhooks:BackoffBase must be positive and Webhooks:BackoffCap at least as long.", [nameof(BackoffBase), nameof(BackoffCap)]);

@@ -6,5 +6,5 @@ public static class ConsentCheckExtensions
 {
     /// <summary>Daily (at least) consent status checks: renewal_due, expired and revoked without waiting for a sync to fail.</summary>
     public static void AddConsentChecks(this WebApplicationBuilder builder) =>
-        builder.AddWorkerJob<ConsentCheckJob>(ConsentCheckJob.Name, o => o.ConsentCheckJobInterval, "Reads consent statuses at the bank.");
+        builder.AddRecurringJob<ConsentCheckJob>(ConsentCheckJob.Name, o => o.ConsentCheckJobInterval);
 }

@@ -6,7 +6,6 @@ using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 using Psd2.Core.Refresh;
 using Psd2.Worker.Scheduling;
-using Quartz;
 
 namespace Psd2.Worker.Consents;
 
@@ -16,9 +15,8 @@ namespace Psd2.Worker.Consents;
 /// entering the renewal window makes it renewal_due, validUntil passed expired, and a consent revoked or terminated
 /// at the bank revoked. Each status change is told to the client as a platform event.
 /// </summary>
-[DisallowConcurrentExecution]
 public sealed class ConsentCheckJob(
-    IServiceScopeFactory scopes, IOptions<RefreshOptions> refresh, WorkerIdentity worker, TimeProvider time, ILogger<ConsentCheckJob> logger) : IJob
+    IServiceScopeFactory scopes, IOptions<RefreshOptions> refresh, WorkerIdentity worker, TimeProvider time, ILogger<ConsentCheckJob> logger) : IRecurringWorkerJob
 {
     public const string Name = "consent-check";
     private const int Batch = 50;
@@ -26,8 +24,8 @@ public sealed class ConsentCheckJob(
     /// <summary>A check claimed by a replica that died is taken up again after this.</summary>
     private static readonly TimeSpan Claim = TimeSpan.FromMinutes(5);
 
-    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        ClaimedBatches.ForEachAsync(scopes, ClaimAsync, CheckAsync, cancellationToken);
+    public async Task RunAsync(CancellationToken cancellationToken) =>
+        await ClaimedBatches.ForEachAsync(scopes, ClaimAsync, CheckAsync, cancellationToken);
 
     private async Task<List<Guid>> ClaimAsync(Psd2DbContext db, CancellationToken cancellationToken)
     {

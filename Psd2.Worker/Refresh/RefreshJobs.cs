@@ -1,15 +1,14 @@
 using Psd2.Core.Refresh;
-using Quartz;
+using Psd2.Worker.Scheduling;
 
 namespace Psd2.Worker.Refresh;
 
 /// <summary>Plans connections that have no next refresh slot or consent check yet (new, renewed, or back from a failure).</summary>
-[DisallowConcurrentExecution]
-public sealed class RefreshPlannerJob(RefreshPlanner planner, ILogger<RefreshPlannerJob> logger) : IJob
+public sealed class RefreshPlannerJob(RefreshPlanner planner, ILogger<RefreshPlannerJob> logger) : IRecurringWorkerJob
 {
     public const string Name = "refresh-planner";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var result = await planner.PlanAsync(replanAll: false, cancellationToken);
         if (result.Planned > 0)
@@ -17,16 +16,4 @@ public sealed class RefreshPlannerJob(RefreshPlanner planner, ILogger<RefreshPla
             logger.LogInformation("Planned {Connections} connections in {RoundTrips} round trips", result.Planned, result.RoundTrips);
         }
     }
-}
-
-/// <summary>
-/// Runs due unattended refreshes. Not <c>DisallowConcurrentExecution</c>: every replica may dispatch at once, since
-/// claims never overlap; one replica runs one dispatch loop at a time (<see cref="RefreshDispatcher"/>).
-/// </summary>
-public sealed class RefreshDispatcherJob(RefreshDispatcher dispatcher) : IJob
-{
-    public const string Name = "refresh-dispatcher";
-
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await dispatcher.DispatchAsync(cancellationToken);
 }

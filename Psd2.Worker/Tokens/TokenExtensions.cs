@@ -6,5 +6,5 @@ public static class TokenExtensions
 {
     /// <summary>Access tokens refreshed ahead of expiry, with rotation; a refused refresh asks the user to authenticate again.</summary>
     public static void AddTokenRefresh(this WebApplicationBuilder builder) =>
-        builder.AddWorkerJob<TokenRefreshJob>(TokenRefreshJob.Name, o => o.TokenRefreshInterval, "Refreshes access tokens ahead of expiry.");
+        builder.AddRecurringJob<TokenRefreshJob>(TokenRefreshJob.Name, o => o.TokenRefreshInterval);
 }

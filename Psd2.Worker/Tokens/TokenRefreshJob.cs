@@ -8,7 +8,6 @@ using Psd2.Core.Persistence;
 using Psd2.Core.Refresh;
 using Psd2.Core.Sync;
 using Psd2.Worker.Scheduling;
-using Quartz;
 
 namespace Psd2.Worker.Tokens;
 
@@ -18,17 +17,16 @@ namespace Psd2.Worker.Tokens;
 /// A refusal (invalid_grant) means the user must authenticate again: unless the consent's status says it ended,
 /// the connection becomes <c>failed</c> with <c>reauthentication_required</c>, and the client is told.
 /// </summary>
-[DisallowConcurrentExecution]
 public sealed class TokenRefreshJob(
     IServiceScopeFactory scopes, IOptions<RefreshOptions> refresh, IOptions<WorkerOptions> options, WorkerIdentity worker, TimeProvider time,
-    ILogger<TokenRefreshJob> logger) : IJob
+    ILogger<TokenRefreshJob> logger) : IRecurringWorkerJob
 {
     public const string Name = "token-refresh";
     public const string ReauthenticationRequired = "reauthentication_required";
     private const int Batch = 50;
 
-    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        ClaimedBatches.ForEachAsync(scopes, ClaimAsync, RefreshAsync, cancellationToken);
+    public async Task RunAsync(CancellationToken cancellationToken) =>
+        await ClaimedBatches.ForEachAsync(scopes, ClaimAsync, RefreshAsync, cancellationToken);
 
     private async Task<List<Guid>> ClaimAsync(Psd2DbContext db, CancellationToken cancellationToken)
     {

@@ -1,5 +1,7 @@
+using Psd2.Core.Jobs;
 using Psd2.Core.Security;
 using Psd2.Core.Webhooks;
+using Psd2.Worker.Scheduling;
 
 namespace Psd2.Worker.Webhooks;
 
@@ -15,6 +17,6 @@ public static class WebhookDeliveryExtensions
         builder.Services.AddTokenProtection();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<WebhookOutbox>();
-        builder.Services.AddHostedService<WebhookDispatcher>();
+        builder.AddRecurringJob<WebhookDeliveryJob>(WebhookDeliveryJob.Name, o => o.WebhookInterval, JobQueues.Webhooks);
     }
 }

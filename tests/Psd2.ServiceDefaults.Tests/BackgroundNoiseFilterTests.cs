@@ -5,19 +5,18 @@ using Psd2.ServiceDefaults.Telemetry;
 
 namespace Psd2.ServiceDefaults.Tests;
 
-/// <summary>The filter as the services configure it: sampler and processor in a real TracerProvider, before an exporter.</summary>
+/// <summary>The filter as the services configure it: processor in a real TracerProvider, before an exporter.</summary>
 public sealed class BackgroundNoiseFilterTests : IDisposable
 {
     private readonly ActivitySource _npgsql = new("Npgsql");
-    private readonly ActivitySource _quartz = new("Quartz");
+    private readonly ActivitySource _jobs = new("Psd2.Jobs");
     private readonly ActivitySource _service = new("Psd2.Tests.Service");
     private readonly List<string> _exported = [];
     private readonly TracerProvider _provider;
 
     public BackgroundNoiseFilterTests() =>
         _provider = Sdk.CreateTracerProviderBuilder()
-            .SetSampler(BackgroundNoiseFilter.CreateSampler())
-            .AddSource("Npgsql", "Quartz", "Psd2.Tests.Service")
+            .AddSource("Npgsql", "Psd2.Jobs", "Psd2.Tests.Service")
             .AddProcessor(new BackgroundNoiseFilter.OrphanDatabaseSpans())
             .AddProcessor(new SimpleActivityExportProcessor(new Collecting(_exported)))
             .Build()!;
@@ -38,24 +37,12 @@ public sealed class BackgroundNoiseFilterTests : IDisposable
             Run(_npgsql, "SELECT account");
         }
 
-        using (_quartz.StartActivity("Quartz.Job.Execute"))
+        using (_jobs.StartActivity("job RefreshDispatcher.RunAsync"))
         {
             Run(_npgsql, "UPDATE connections");
         }
 
-        Assert.Equal(["SELECT account", "GET /v1/accounts/{accountId}", "UPDATE connections", "Quartz.Job.Execute"], _exported);
-    }
-
-    [Fact]
-    public void The_job_stores_own_bookkeeping_is_dropped_with_the_spans_under_it()
-    {
-        using (_quartz.StartActivity("Quartz.JobStore.AcquireNextTriggers"))
-        {
-            Run(_npgsql, "SELECT qrtz_triggers");
-            Run(_service, "something inside");
-        }
-
-        Assert.Empty(_exported);
+        Assert.Equal(["SELECT account", "GET /v1/accounts/{accountId}", "UPDATE connections", "job RefreshDispatcher.RunAsync"], _exported);
     }
 
     [Fact]
@@ -70,7 +57,7 @@ public sealed class BackgroundNoiseFilterTests : IDisposable
     {
         _provider.Dispose();
         _npgsql.Dispose();
-        _quartz.Dispose();
+        _jobs.Dispose();
         _service.Dispose();
     }
 

@@ -56,6 +56,9 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>The X-Admin-Key of the sandbox bank's /sandbox controls.</summary>
     public string SandboxAdminKey => File.ReadAllText(Path.Combine(_stateFolder, Psd2.AppHost.StateFolder.SandboxAdminKeyFile)).Trim();
 
+    /// <summary>The password of the workers' Hangfire dashboard for operators (user <c>operator</c>).</summary>
+    public string JobsOperatorPassword => File.ReadAllText(Path.Combine(_stateFolder, Psd2.AppHost.StateFolder.JobsOperatorPasswordFile)).Trim();
+
     /// <summary>The secret api and worker encrypt bank tokens with (<c>Tokens:EncryptionKey</c>).</summary>
     public string TokenEncryptionKey => File.ReadAllText(Path.Combine(_stateFolder, Psd2.AppHost.StateFolder.TokenEncryptionKeyFile)).Trim();
 

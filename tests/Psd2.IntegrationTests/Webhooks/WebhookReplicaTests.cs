@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Psd2.Core.Events;
@@ -32,9 +31,10 @@ public sealed class WebhookReplicaTests(AppFixture fixture)
             SeenSecrets.Add(SecretKind.WebhookSecret, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString());
         }
 
-        // Two replicas in this process beside the app's own worker, all polling the same tables.
+        // Two replicas in this process beside the app's own worker, each running delivery rounds back to back.
         await using var first = Replica();
         await using var second = Replica();
+        using var stop = new CancellationTokenSource();
         await using (var db = first.GetRequiredService<Psd2DbContext>())
         {
             var clientAppId = await db.Users.Where(u => u.Id == client.UserId).Select(u => u.ClientAppId).SingleAsync();
@@ -43,9 +43,18 @@ public sealed class WebhookReplicaTests(AppFixture fixture)
                 db.PlatformEvents.Add(PlatformEvent.Of(TimeProvider.System, WebhookEventTypes.SyncCompleted, clientAppId, client.UserId, null, new { sequence = i }));
             }
 
-            await StartAsync(first, second);
             await db.SaveChangesAsync();
         }
+
+        var replicas = new[] { first, second }.Select(replica => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await using var scope = replica.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<WebhookDeliveryJob>().RunAsync(CancellationToken.None);
+                await Task.Delay(50, CancellationToken.None);
+            }
+        })).ToList();
 
         await receiver.WaitForAsync(_ => receiver.Received.Select(r => r.EventId).Distinct().Count() == Events, $"all {Events} events", seconds: 90);
         // The receiver notes a POST before it answers; the sender records the answer after.
@@ -56,7 +65,8 @@ public sealed class WebhookReplicaTests(AppFixture fixture)
             await Task.Delay(100, CancellationToken.None);
         }
 
-        await StopAsync(first, second);
+        await stop.CancelAsync();
+        await Task.WhenAll(replicas);
 
         Assert.Equal(Events, deliveries.Count);
         Assert.All(deliveries, d => Assert.Equal(("delivered", 1), d));
@@ -72,22 +82,16 @@ public sealed class WebhookReplicaTests(AppFixture fixture)
         services.AddDbContext<Psd2DbContext>(o => o.UseNpgsql(fixture.App.GetConnectionString("psd2db")), ServiceLifetime.Transient);
         services.AddSingleton(Options.Create(new WebhookOptions
         {
-            AllowLoopbackHttp = true, PollInterval = TimeSpan.FromMilliseconds(50), BackoffBase = TimeSpan.FromMilliseconds(500),
+            AllowLoopbackHttp = true, BackoffBase = TimeSpan.FromMilliseconds(500),
             BackoffCap = TimeSpan.FromSeconds(2), MaxAge = TimeSpan.FromSeconds(20), RequestTimeout = TimeSpan.FromSeconds(3), Concurrency = 4,
         }));
         services.AddSingleton(Options.Create(new TokenProtectionOptions { EncryptionKey = fixture.App.TokenEncryptionKey }));
         services.AddSingleton<TokenProtector>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookOutbox>();
-        services.AddSingleton<IHostedService, WebhookDispatcher>();
+        services.AddScoped<WebhookDeliveryJob>();
         return services.BuildServiceProvider();
     }
-
-    private static Task StartAsync(params ServiceProvider[] replicas) =>
-        Task.WhenAll(replicas.Select(r => r.GetRequiredService<IHostedService>().StartAsync(CancellationToken.None)));
-
-    private static Task StopAsync(params ServiceProvider[] replicas) =>
-        Task.WhenAll(replicas.Select(r => r.GetRequiredService<IHostedService>().StopAsync(CancellationToken.None)));
 
     private async Task<List<(string Status, int Attempts)>> DeliveriesAsync(Guid userId)
     {

@@ -76,7 +76,6 @@ public sealed class WebhookScheduleTests
         Assert.NotEmpty(Errors(new WebhookOptions { BackoffBase = TimeSpan.Zero }));
         Assert.NotEmpty(Errors(new WebhookOptions { BackoffCap = TimeSpan.FromSeconds(1) }));
         Assert.NotEmpty(Errors(new WebhookOptions { MaxAge = TimeSpan.FromSeconds(1) }));
-        Assert.NotEmpty(Errors(new WebhookOptions { PollInterval = TimeSpan.Zero }));
         Assert.NotEmpty(Errors(new WebhookOptions { RequestTimeout = TimeSpan.FromMinutes(5) }));
     }
 

@@ -3,18 +3,21 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Psd2.Core.Security;
 using Psd2.Core.Webhooks;
+using Psd2.Worker.Scheduling;
 
 namespace Psd2.Worker.Webhooks;
 
 /// <summary>
-/// Delivers webhooks: each round fans new outbox events out to deliveries, claims the due ones and POSTs them, signed, a few at
-/// a time; a 2xx is delivered, anything else is tried again with exponential backoff and jitter until the retry window
-/// (<see cref="WebhookOptions.MaxAge"/>) is spent, then the delivery is dead (a dead letter the api shows and can redeliver).
+/// Delivers webhooks, as a recurring job: each round fans new outbox events out to deliveries, claims the due ones and POSTs
+/// them, signed, a few at a time; rounds go on while they find a full batch. A 2xx is delivered, anything else is tried again
+/// with exponential backoff and jitter until the retry window (<see cref="WebhookOptions.MaxAge"/>) is spent, then the delivery
+/// is dead (a dead letter the api shows and can redeliver). Replicas' runs may overlap: claims never do.
 /// </summary>
-public sealed class WebhookDispatcher(
+public sealed class WebhookDeliveryJob(
     WebhookOutbox outbox, WebhookSender sender, TokenProtector protector, IOptions<WebhookOptions> options, TimeProvider time,
-    ILogger<WebhookDispatcher> logger) : BackgroundService
+    ILogger<WebhookDeliveryJob> logger) : IRecurringWorkerJob
 {
+    public const string Name = "webhook-delivery";
     private static readonly ActivitySource Activity = new("Psd2.Worker");
     private const int FanOutBatch = 200;
     private readonly WebhookOptions _options = options.Value;
@@ -22,29 +25,10 @@ public sealed class WebhookDispatcher(
     /// <summary>Long enough for a whole batch of sends, so another replica never takes a delivery this one is sending.</summary>
     private TimeSpan Lease => _options.RequestTimeout * 2 + TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        while (await RunRoundAsync(cancellationToken) && !cancellationToken.IsCancellationRequested)
         {
-            var busy = false;
-            try
-            {
-                busy = await RunRoundAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "Delivering webhooks failed; trying again");
-            }
-
-            try
-            {
-                // A full round may have left more behind: go on at once; otherwise wait for the next poll.
-                await Task.Delay(busy ? TimeSpan.Zero : _options.PollInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
         }
     }
 
