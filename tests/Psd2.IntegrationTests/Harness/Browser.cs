@@ -24,14 +24,18 @@ public sealed class Browser : IAsyncDisposable
 
     public IPage Page { get; }
 
-    public static async Task<Browser> StartAsync()
+    /// <param name="credentials">Sent when a page asks for HTTP authentication.</param>
+    public static async Task<Browser> StartAsync(HttpCredentials? credentials = null)
     {
         var playwright = await Playwright.CreateAsync();
         try
         {
             // Tests run as root, where Chromium's own sandbox cannot start.
             var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox"] });
-            var context = await browser.NewContextAsync(new() { IgnoreHTTPSErrors = true, Locale = "en-GB", ViewportSize = new() { Width = 1024, Height = 768 } });
+            var context = await browser.NewContextAsync(new()
+            {
+                IgnoreHTTPSErrors = true, Locale = "en-GB", ViewportSize = new() { Width = 1024, Height = 768 }, HttpCredentials = credentials,
+            });
             // Pages here run behind a bank and a database on a small machine: give each step room.
             context.SetDefaultTimeout(15_000);
             Assertions.SetDefaultExpectTimeout(15_000);

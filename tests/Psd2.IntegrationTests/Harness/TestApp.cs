@@ -59,6 +59,9 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>The password of the workers' Hangfire dashboard for operators (user <c>operator</c>).</summary>
     public string JobsOperatorPassword => File.ReadAllText(Path.Combine(_stateFolder, Psd2.AppHost.StateFolder.JobsOperatorPasswordFile)).Trim();
 
+    /// <summary>The password of the workers' Hangfire dashboard for viewers (user <c>viewer</c>, read-only).</summary>
+    public string JobsViewerPassword => File.ReadAllText(Path.Combine(_stateFolder, Psd2.AppHost.StateFolder.JobsViewerPasswordFile)).Trim();
+
     /// <summary>The secret api and worker encrypt bank tokens with (<c>Tokens:EncryptionKey</c>).</summary>
     public string TokenEncryptionKey => File.ReadAllText(Path.Combine(_stateFolder, Psd2.AppHost.StateFolder.TokenEncryptionKeyFile)).Trim();
 

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Playwright;
+using Psd2.IntegrationTests.Harness;
+using static Microsoft.Playwright.Assertions;
+
+namespace Psd2.IntegrationTests.Dashboard;
+
+/// <summary>
+/// Hangfire's dashboard on the worker, as an operator uses it: reached through the worker's URL with the operator's
+/// credential, it lists the recurring jobs and a user-present sync that succeeded. Without a credential, with a wrong
+/// one, or from the machine itself, it is refused; a viewer sees it but cannot trigger anything.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed class HangfireDashboardTests(AppFixture fixture) : IDisposable
+{
+    private readonly BankTpp _bank = new(fixture.App);
+
+    [Fact]
+    public async Task AnOperatorSeesTheRecurringJobsAndASucceededSyncAndNobodyElseGetsIn()
+    {
+        var dashboard = new Uri(fixture.App.GetEndpoint("worker"), "/hangfire/recurring");
+        using (var anonymous = new HttpClient())
+        {
+            using var none = await anonymous.GetAsync(dashboard);
+            Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+            Assert.StartsWith("Basic", none.Headers.WwwAuthenticate.ToString());
+            foreach (var wrong in new[] { ("operator", "not-the-password"), ("viewer", fixture.App.JobsOperatorPassword), ("admin", fixture.App.JobsOperatorPassword) })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, dashboard) { Headers = { Authorization = Basic(wrong.Item1, wrong.Item2) } };
+                using var refused = await anonymous.SendAsync(request);
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            }
+        }
+
+        using var client = await ApiTestClient.CreateAsync(fixture.App);
+        var connection = (await client.ActiveDecoupledConnectionAsync(await _bank.CreatePsuAsync())).GetProperty("id").GetGuid();
+        Assert.Equal("succeeded", (await client.SyncAsync(connection)).GetProperty("status").GetString());
+
+        await using var browser = await Browser.StartAsync(new() { Username = "operator", Password = fixture.App.JobsOperatorPassword });
+        var page = browser.Page;
+        await page.GotoAsync(dashboard.ToString());
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Recurring Jobs" })).ToBeVisibleAsync();
+        foreach (var job in new[] { "refresh-planner", "refresh-dispatcher", "token-refresh", "consent-check", "webhook-delivery" })
+        {
+            await Expect(page.Locator("table.js-jobs-list tr").Filter(new() { HasTextString = job })).ToHaveCountAsync(1);
+        }
+
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Trigger now" })).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("hangfire-1-recurring-jobs");
+
+        await page.GotoAsync(new Uri(dashboard, "/hangfire/jobs/succeeded").ToString());
+        var syncJob = page.Locator("table.js-jobs-list tr").Filter(new() { HasTextString = "UserPresentSyncJob" });
+        await Expect(syncJob.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await syncJob.First.Locator("a.job-method").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "UserPresentSyncJob" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".state-card").Filter(new() { HasTextString = "Succeeded" }).First).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("hangfire-2-succeeded-sync-job");
+
+        // A viewer looks without the buttons that change anything.
+        await using var viewer = await Browser.StartAsync(new() { Username = "viewer", Password = fixture.App.JobsViewerPassword });
+        await viewer.Page.GotoAsync(dashboard.ToString());
+        await Expect(viewer.Page.GetByRole(AriaRole.Heading, new() { Name = "Recurring Jobs" })).ToBeVisibleAsync();
+        await Expect(viewer.Page.GetByRole(AriaRole.Button, new() { Name = "Trigger now" })).ToHaveCountAsync(0);
+    }
+
+    public void Dispose() => _bank.Dispose();
+
+    private static AuthenticationHeaderValue Basic(string user, string password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+}
