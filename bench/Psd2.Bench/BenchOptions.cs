@@ -12,10 +12,10 @@ public enum BenchPart
 
 /// <summary>
 /// Command line: <c>--duration 10 --warmup 3 --concurrency 16 --api-concurrency 32 --deep-page 6 --only api --echo</c>,
-/// or <c>--ingest</c>, or <c>--export</c>, or <c>--plan</c>.
+/// or <c>--ingest</c>, or <c>--export</c>, or <c>--plan</c>, or <c>--dispatch</c>.
 /// </summary>
 public sealed record BenchOptions(
-    TimeSpan Duration, TimeSpan Warmup, int Concurrency, int ApiConcurrency, int DeepPage, BenchPart Only, bool EchoConsole, bool Ingest = false, bool Export = false, bool Plan = false)
+    TimeSpan Duration, TimeSpan Warmup, int Concurrency, int ApiConcurrency, int DeepPage, BenchPart Only, bool EchoConsole, bool Ingest = false, bool Export = false, bool Plan = false, bool Dispatch = false)
 {
     public const string Usage =
         """
@@ -29,6 +29,7 @@ public sealed record BenchOptions(
           --ingest                instead: a full sync of the large PSU through the api, beside a plain COPY of the same rows
           --export                instead: the large PSU synced through the api, then exported as .xlsx, watching the api's memory
           --plan                  instead: the worker's planner giving 10,000 connections their refresh slots (time, round trips, spread)
+          --dispatch              instead: unattended syncs one worker starts per second for 200 due connections, and its database connections
           --echo                  show the services' console output
         """;
 
@@ -55,6 +56,7 @@ public sealed record BenchOptions(
                 "--ingest" => options with { Ingest = true },
                 "--export" => options with { Export = true },
                 "--plan" => options with { Plan = true },
+                "--dispatch" => options with { Dispatch = true },
                 "--help" or "-h" => null,
                 var unknown => throw new ArgumentException($"Unknown option {unknown}."),
             };

@@ -84,7 +84,14 @@ public static class Program
         Console.WriteLine();
 
         Console.WriteLine("Starting the app (PostgreSQL, Redis, sandbox bank, migrator, api, worker) ...");
-        await using var app = await TestApp.StartAsync(cancellationToken, s => s.EchoConsole = options.EchoConsole);
+        await using var app = await TestApp.StartAsync(cancellationToken, s =>
+        {
+            s.EchoConsole = options.EchoConsole;
+            if (options.Dispatch)
+            {
+                s.ServiceSettings = DispatchScenario.ServiceSettings; // read at start: the bank's rate limit, the history a sync reads, the dispatcher's interval
+            }
+        });
         Line("Startup", $"{app.StartupTime.TotalSeconds:0.0} s to every resource healthy");
 
         if (options.Ingest)
@@ -95,6 +102,11 @@ public static class Program
         if (options.Plan)
         {
             return await PlanScenario.RunAsync(app, cancellationToken) ? 0 : 1;
+        }
+
+        if (options.Dispatch)
+        {
+            return await DispatchScenario.RunAsync(app, cancellationToken) ? 0 : 1;
         }
 
         if (options.Export)

@@ -24,7 +24,8 @@ public sealed class DeadWorkerLockTests(WorkerAppFixture fixture)
         var victim = app.ProcessId("worker-2")!.Value;
         app.Kill("worker-2");
         // What the killed replica would have left had it died inside the schedulers' critical sections.
-        var plantedAt = await PlantLocksAsync(app, "recurring-jobs:lock", "locks:schedulepoller");
+        // Hangfire.PostgreSql names its lock rows with the prefix "hangfire:".
+        var plantedAt = await PlantLocksAsync(app, "hangfire:recurring-jobs:lock", "hangfire:lock:recurring-job:refresh-planner", "hangfire:locks:schedulepoller");
 
         // The survivor's scheduler enqueues the planner again: first blocked by the rows, then past them once they time out.
         var deadline = Deadline.In((int)(Lease + Slack).TotalSeconds);
