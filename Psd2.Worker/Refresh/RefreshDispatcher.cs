@@ -17,6 +17,7 @@ public sealed record ClaimedRefresh(Guid Id, DateTimeOffset Slot, Guid Token);
 /// replicas never claim one twice) and enqueues one <see cref="UnattendedRefreshJob"/> per claim on the syncs queue,
 /// keeping no more than <see cref="WorkerOptions.DispatchAhead"/> waiting there, until nothing is due or its slice is over.
 /// </summary>
+[AutomaticRetry(Attempts = 0)] // the next firing is the retry
 public sealed class RefreshDispatcher(
     Psd2DbContext db, IBackgroundJobClient jobs, JobStorage storage, IOptions<WorkerOptions> options, WorkerIdentity worker, TimeProvider time)
     : IRecurringWorkerJob

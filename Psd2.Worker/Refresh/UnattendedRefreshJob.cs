@@ -17,8 +17,8 @@ namespace Psd2.Worker.Refresh;
 /// the claim over for this replica, takes a read from the consent's budget before calling the bank, runs the sync
 /// without PSU-IP-Address, and plans the connection's next slot. A slot is read only inside its own bank day's window;
 /// a bank that says the day is spent holds the connection until the time it gives (<c>refresh_limit_reached</c>), and is
-/// not asked again before. A bank that is unavailable is tried again by Hangfire with backoff (each attempt a read of
-/// its own from the budget) while the connection stays held; after the last attempt the job ends failed, visibly in
+/// not asked again before. A bank that is unavailable is tried again by Hangfire with backoff (<see cref="RefreshRetries"/>; each
+/// attempt a read of its own from the budget) while the connection stays held; after the last attempt the job ends failed, visibly in
 /// Hangfire and in the connection's schedule. Consent errors end the connection and are never retried.
 /// </summary>
 public sealed class UnattendedRefreshJob(
@@ -29,10 +29,8 @@ public sealed class UnattendedRefreshJob(
     private const string BankUnavailable = "bank_unavailable";
     private const string InternalError = "internal_error";
 
-    /// <summary>Hangfire's delays before the attempts after the first (<see cref="AutomaticRetryAttribute"/> wants constants).</summary>
-    private static readonly int[] RetryDelays = [30, 120];
-
-    [AutomaticRetry(Attempts = 2, DelaysInSeconds = [30, 120], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    /// <summary>Retried by <see cref="RefreshRetries"/>, on the worker's settings, rather than Hangfire's default.</summary>
+    [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(Guid connectionId, DateTimeOffset slot, Guid claim, PerformContext? context, CancellationToken cancellationToken)
     {
         if (!await TakeOverAsync(connectionId, claim, options.Value.Lease, cancellationToken))
@@ -42,14 +40,14 @@ public sealed class UnattendedRefreshJob(
         }
 
         var connection = await db.Connections.SingleAsync(c => c.Id == connectionId, cancellationToken);
-        var attempt = context?.GetJobParameter<int>("RetryCount") ?? RetryDelays.Length;
+        var attempt = context?.GetJobParameter<int>(RefreshRetries.RetryCount) ?? options.Value.RefreshRetries;
         var startedAt = time.GetUtcNow();
         var (outcome, errorCode, syncRunId) = await RefreshAsync(connection, slot, cancellationToken);
-        var retry = errorCode is BankUnavailable or InternalError && outcome == JobOutcome.Failed && attempt < RetryDelays.Length;
+        var retry = errorCode is BankUnavailable or InternalError && outcome == JobOutcome.Failed && attempt < options.Value.RefreshRetries;
         if (retry)
         {
             // Held for the next attempt (same slot): the dispatcher does not claim it meanwhile.
-            var hold = options.Value.Lease + TimeSpan.FromSeconds(RetryDelays[attempt]);
+            var hold = options.Value.Lease + options.Value.RefreshRetryDelayBefore(attempt);
             await TakeOverAsync(connectionId, claim, hold, cancellationToken);
         }
         else if (outcome == JobOutcome.Failed && errorCode is BankUnavailable or InternalError)

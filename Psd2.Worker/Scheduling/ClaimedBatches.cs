@@ -4,12 +4,18 @@ using Psd2.Core.Persistence;
 
 namespace Psd2.Worker.Scheduling;
 
-/// <summary>How a job works through the connections that are due: claim a batch, handle each, and claim again until nothing is left.</summary>
+/// <summary>What a recurring job does for one connection it claimed; resolved in a scope of its own per connection.</summary>
+public interface IClaimedConnectionHandler
+{
+    Task HandleAsync(Connection connection, CancellationToken cancellationToken);
+}
+
+/// <summary>How a recurring job works through the connections that are due: claim a batch, handle each, and claim again until nothing is left.</summary>
 public static class ClaimedBatches
 {
-    public static async ValueTask ForEachAsync(
-        IServiceScopeFactory scopes, Func<Psd2DbContext, CancellationToken, Task<List<Guid>>> claim,
-        Func<IServiceProvider, Connection, CancellationToken, Task> handle, CancellationToken cancellationToken)
+    public static async Task ForEachAsync<THandler>(
+        IServiceScopeFactory scopes, Func<Psd2DbContext, CancellationToken, Task<List<Guid>>> claim, CancellationToken cancellationToken)
+        where THandler : IClaimedConnectionHandler
     {
         while (true)
         {
@@ -26,21 +32,16 @@ public static class ClaimedBatches
 
             foreach (var id in due)
             {
-                await WithConnectionAsync(scopes, id, handle, cancellationToken);
+                // A scope per connection: one unit of work each, so one connection's failure leaves the others' writes alone.
+                await using var scope = scopes.CreateAsyncScope();
+                var connection = await scope.ServiceProvider.GetRequiredService<Psd2DbContext>().Connections
+                    .SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+                if (connection is not null)
+                {
+                    // Purged since it was claimed: nothing to do.
+                    await scope.ServiceProvider.GetRequiredService<THandler>().HandleAsync(connection, cancellationToken);
+                }
             }
-        }
-    }
-
-    /// <summary>Handles one claimed connection in a scope of its own; one purged since it was claimed is skipped.</summary>
-    public static async Task WithConnectionAsync(
-        IServiceScopeFactory scopes, Guid connectionId, Func<IServiceProvider, Connection, CancellationToken, Task> handle, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var connection = await scope.ServiceProvider.GetRequiredService<Psd2DbContext>().Connections
-            .SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
-        if (connection is not null)
-        {
-            await handle(scope.ServiceProvider, connection, cancellationToken);
         }
     }
 }

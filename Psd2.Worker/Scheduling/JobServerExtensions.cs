@@ -25,6 +25,7 @@ public static class JobServerExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton(WorkerIdentity.ThisProcess());
         builder.Services.AddSingleton<JobStatsFilter>();
+        builder.Services.AddSingleton<Refresh.RefreshRetries>();
         builder.AddBackgroundJobs(
             connections: options.SyncWorkers + options.WebhookWorkers + options.MaintenanceWorkers + ServerConnections,
             storage =>
@@ -32,7 +33,9 @@ public static class JobServerExtensions
                 storage.InvisibilityTimeout = options.Lease;
                 storage.DistributedLockTimeout = options.Lease;
             },
-            (services, hangfire) => hangfire.UseFilter(services.GetRequiredService<JobStatsFilter>()));
+            (services, hangfire) => hangfire
+                .UseFilter(services.GetRequiredService<JobStatsFilter>())
+                .UseFilter(services.GetRequiredService<Refresh.RefreshRetries>()));
 
         AddServer(builder, "syncs", o => o.SyncWorkers, lightweight: true, JobQueues.Interactive, JobQueues.Syncs);
         AddServer(builder, "webhooks", o => o.WebhookWorkers, lightweight: true, JobQueues.Webhooks);

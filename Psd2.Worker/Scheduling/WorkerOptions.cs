@@ -45,6 +45,15 @@ public sealed class WorkerOptions
     /// <summary>How often due delayed jobs and recurring jobs are looked for (Hangfire's schedule polling).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")] public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How many times an unattended refresh the bank could not serve is tried again (each attempt a read from the budget).</summary>
+    [Range(0, 5)] public int RefreshRetries { get; set; } = 2;
+
+    /// <summary>The wait before the first retry; each later one waits four times longer (30 s, 2 min by default).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan RefreshRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The wait before retry <paramref name="retry"/> (0 for the first).</summary>
+    public TimeSpan RefreshRetryDelayBefore(int retry) => RefreshRetryDelay * Math.Pow(4, retry);
+
     /// <summary>A run ends (cancelled) this long before its lease does, so no other replica takes the connection while it runs.</summary>
     public TimeSpan RunTimeout => Lease - TimeSpan.FromTicks(Lease.Ticks / 5);
 }

@@ -1,3 +1,4 @@
+using Hangfire;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -13,6 +14,7 @@ namespace Psd2.Worker.Webhooks;
 /// with exponential backoff and jitter until the retry window (<see cref="WebhookOptions.MaxAge"/>) is spent, then the delivery
 /// is dead (a dead letter the api shows and can redeliver). Replicas' runs may overlap: claims never do.
 /// </summary>
+[AutomaticRetry(Attempts = 0)] // the next firing is the retry
 public sealed class WebhookDeliveryJob(
     WebhookOutbox outbox, WebhookSender sender, TokenProtector protector, IOptions<WebhookOptions> options, TimeProvider time,
     ILogger<WebhookDeliveryJob> logger) : IRecurringWorkerJob

@@ -5,7 +5,7 @@ namespace Psd2.IntegrationTests.Worker;
 
 /// <summary>
 /// A worker killed with SIGKILL runs no cleanup: Hangfire's locks are rows in PostgreSQL, and a process killed while
-/// it holds the recurring-job scheduler's or the schedule poller's lock leaves the row behind. The other replica
+/// it holds the recurring-job scheduler's locks (its global one and a recurring job's own) leaves the rows behind. The other replica
 /// must take over within the configured lease (<c>Worker:Lease</c>, 20 s here): its recurring jobs fire again, and
 /// the dead replica's servers leave Hangfire's list.
 /// </summary>
@@ -25,7 +25,8 @@ public sealed class DeadWorkerLockTests(WorkerAppFixture fixture)
         app.Kill("worker-2");
         // What the killed replica would have left had it died inside the schedulers' critical sections.
         // Hangfire.PostgreSql names its lock rows with the prefix "hangfire:".
-        var plantedAt = await PlantLocksAsync(app, "hangfire:recurring-jobs:lock", "hangfire:lock:recurring-job:refresh-planner", "hangfire:locks:schedulepoller");
+        string[] locks = ["hangfire:recurring-jobs:lock", "hangfire:lock:recurring-job:refresh-planner"];
+        var plantedAt = await PlantLocksAsync(app, locks);
 
         // The survivor's scheduler enqueues the planner again: first blocked by the rows, then past them once they time out.
         var deadline = Deadline.In((int)(Lease + Slack).TotalSeconds);
@@ -42,7 +43,7 @@ public sealed class DeadWorkerLockTests(WorkerAppFixture fixture)
         // The rows held it until they timed out (so the test saw the blocking), and not longer than the lease and slack.
         Assert.InRange(next.Value - plantedAt, Lease - TimeSpan.FromSeconds(2), Lease + Slack);
         Assert.Equal(0L, await WorkerTestData.ScalarAsync<long>(app,
-            "SELECT count(*) FROM hangfire.lock WHERE acquired <= $1", plantedAt));
+            "SELECT count(*) FROM hangfire.lock WHERE resource = ANY($1) AND acquired <= $2", locks, plantedAt));
 
         // The dead replica's servers are dropped from Hangfire's list by the survivor's watchdog.
         var gone = Deadline.In((int)(Lease * 2 + Slack).TotalSeconds);

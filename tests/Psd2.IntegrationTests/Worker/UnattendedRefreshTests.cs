@@ -194,6 +194,59 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
         Assert.Equal(JsonValueKind.Null, after.GetProperty("refreshReason").ValueKind);
     }
 
+    [Fact]
+    public async Task ABankThatStaysUnavailableIsTriedAgainThenTheJobEndsFailedAndTheScheduleSaysWhy()
+    {
+        using var client = await ApiTestClient.CreateAsync(fixture.App);
+        var clock = new SharedClock(fixture.App, _bank);
+        var connection = (await WorkerTestData.ConnectAsync(fixture.App, client, _bank, 1))[0];
+        var now = await clock.AdvanceToLocalAsync(new TimeOnly(23, 50));
+        await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
+        now = await clock.AdvanceAsync(TimeSpan.FromMinutes(20));
+        await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
+        var day = SharedClock.BankDay(now);
+        var usedBefore = await ReadsUsedAsync(connection.Id, day);
+
+        using (var fault = await _bank.Admin.PutAsJsonAsync("/sandbox/faults/accounts", new { unavailableRate = 1.0, onlyConsentId = connection.ConsentId }))
+        {
+            fault.EnsureSuccessStatusCode();
+        }
+
+        try
+        {
+            // Past the first slot of the day: the first attempt and both retries (1 s, then 4 s later here) find the bank
+            // down; the connection stays held in between, so the dispatcher starts no attempt of its own.
+            now = await clock.AdvanceAsync(TimeSpan.FromHours(6) + TimeSpan.FromMinutes(5));
+            await WorkerTestData.QuiesceAsync(fixture.App, [connection], now, seconds: 120);
+        }
+        finally
+        {
+            await _bank.Admin.DeleteAsync("/sandbox/faults");
+        }
+
+        Assert.Equal(3L, await WorkerTestData.ScalarAsync<long>(fixture.App, """
+            SELECT count(*) FROM connection_job_runs WHERE connection_id = $1 AND kind = 'refresh' AND outcome = 'failed' AND error_code = 'bank_unavailable'
+            """, connection.Id));
+        // Each attempt took a read of its own from the budget: never more reads than the day allows.
+        Assert.Equal(usedBefore + 3, await ReadsUsedAsync(connection.Id, day));
+        var job = await WorkerTestData.ScalarAsync<long>(fixture.App, """
+            SELECT id FROM hangfire.job WHERE invocationdata->>'Type' LIKE 'Psd2.Worker.Refresh.UnattendedRefreshJob,%'
+              AND arguments::text LIKE '%' || $1 || '%' ORDER BY id DESC LIMIT 1
+            """, connection.Id.ToString());
+        Assert.Equal("Failed", await WorkerTestData.ScalarAsync<string>(fixture.App, "SELECT statename FROM hangfire.job WHERE id = $1", job));
+        Assert.Equal("2", (await WorkerTestData.ScalarAsync<string>(fixture.App,
+            "SELECT value FROM hangfire.jobparameter WHERE jobid = $1 AND name = 'RetryCount'", job))?.Trim('"'));
+
+        // The client sees why, and the next slot is planned.
+        var schedule = await client.Api.GetFromJsonAsync<JsonElement>($"/v1/connections/{connection.Id}/schedule");
+        Assert.Equal("bank_unavailable", schedule.GetProperty("lastFailure").GetProperty("errorCode").GetString());
+        Assert.True(schedule.GetProperty("nextRefreshAt").GetDateTimeOffset() > now);
+        Assert.Equal("active", (await client.GetConnectionAsync(connection.Id)).GetProperty("status").GetString());
+    }
+
+    private Task<int> ReadsUsedAsync(Guid connectionId, DateOnly day) =>
+        WorkerTestData.ScalarAsync<int>(fixture.App, "SELECT coalesce(max(used), 0) FROM refresh_budgets WHERE connection_id = $1 AND bank_day = $2", connectionId, day);
+
     private Task<long> UnattendedAttemptsAsync(Guid connectionId) =>
         WorkerTestData.ScalarAsync<long>(fixture.App, "SELECT count(*) FROM sync_runs WHERE connection_id = $1 AND NOT user_present", connectionId);
 

@@ -23,6 +23,7 @@ public sealed class WorkerAppFixture : AppFixture
             ["Worker__TokenRefreshInterval"] = "00:00:02",
             ["Worker__ConsentCheckJobInterval"] = "00:00:01",
             ["Worker__Lease"] = "00:00:20",
+            ["Worker__RefreshRetryDelay"] = "00:00:01",
             ["Refresh__ConsentCheckInterval"] = ConsentCheckInterval.ToString(),
             ["Refresh__TokenRefreshAhead"] = "00:01:00",
         };
