@@ -43,6 +43,8 @@ public sealed class Connection
     /// <summary>A worker holds the connection for a run until then (database clock), so that no two runs overlap.</summary>
     public DateTimeOffset? LeaseUntil { get; set; }
     public string? LeasedBy { get; set; }
+    /// <summary>The claim an unattended refresh job was enqueued with: the job runs only while the connection still carries it.</summary>
+    public Guid? LeaseToken { get; set; }
     /// <summary>When the worker next reads the consent's status at the bank.</summary>
     public DateTimeOffset? NextConsentCheckAt { get; set; }
     /// <summary>The connection this one renews: on activation that one's consent is terminated and its accounts move here.</summary>
@@ -70,6 +72,7 @@ public sealed class Connection
     {
         LeaseUntil = null;
         LeasedBy = null;
+        LeaseToken = null;
     }
 }
 

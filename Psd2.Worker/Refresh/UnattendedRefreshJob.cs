@@ -81,7 +81,7 @@ public sealed class UnattendedRefreshJob(
     private async Task<bool> TakeOverAsync(Guid connectionId, Guid claim, TimeSpan lease, CancellationToken cancellationToken) =>
         await db.Database.ExecuteSqlAsync($"""
             UPDATE connections SET lease_until = now() + make_interval(secs => {lease.TotalSeconds}), leased_by = {worker.Name}
-            WHERE id = {connectionId} AND lease_token = {claim} AND lease_until IS NOT NULL
+            WHERE id = {connectionId} AND lease_token = {claim}
             """, cancellationToken) == 1;
 
     private async Task<(string Outcome, string? ErrorCode, Guid? SyncRunId)> RefreshAsync(Connection connection, DateTimeOffset slot, CancellationToken cancellationToken)

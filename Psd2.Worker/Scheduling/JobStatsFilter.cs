@@ -19,7 +19,7 @@ public sealed class JobStatsFilter(IServiceScopeFactory scopes, WorkerIdentity w
     public void OnPerformed(PerformedContext context)
     {
         var job = context.GetJobParameter<string>("RecurringJobId");
-        if (job is null || context.Items[StartedItem] is not (DateTimeOffset startedAt, long started))
+        if (job is null || !context.Items.TryGetValue(StartedItem, out var item) || item is not (DateTimeOffset startedAt, long started))
         {
             return;
         }

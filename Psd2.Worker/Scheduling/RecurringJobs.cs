@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Storage;
 using Microsoft.Extensions.Options;
 using Psd2.Core.Jobs;
 
@@ -15,12 +16,22 @@ public sealed record RecurringWorkerJob(Type JobType, string Id, string Queue, F
 
 /// <summary>
 /// The recurring jobs every feature declared, handed to Hangfire when the worker starts (every replica does it; the
-/// update is idempotent). Hangfire's scheduler, on whichever replica holds its lock, enqueues each at its interval.
+/// update is idempotent), and those no longer declared removed. Hangfire's scheduler, on whichever replica holds its lock, enqueues each at its interval.
 /// </summary>
-public sealed class RecurringJobs(IEnumerable<RecurringWorkerJob> jobs, IRecurringJobManager manager, IOptions<WorkerOptions> options) : IHostedService
+public sealed class RecurringJobs(IEnumerable<RecurringWorkerJob> jobs, IRecurringJobManager manager, JobStorage storage, IOptions<WorkerOptions> options)
+    : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // A job a previous version declared and this one does not is removed, so it stops firing.
+        using (var connection = storage.GetConnection())
+        {
+            foreach (var stale in connection.GetRecurringJobs().Select(j => j.Id).Except(jobs.Select(j => j.Id)))
+            {
+                manager.RemoveIfExists(stale);
+            }
+        }
+
         foreach (var job in jobs)
         {
             var run = new Hangfire.Common.Job(job.JobType, job.JobType.GetMethod(nameof(IRecurringWorkerJob.RunAsync))!, [CancellationToken.None], job.Queue);

@@ -31,7 +31,7 @@ public sealed class TokenRefreshJob(
         var expiringBefore = time.GetUtcNow() + refresh.Value.TokenRefreshAhead;
         var lease = options.Value.Lease.TotalSeconds;
         return await db.Database.SqlQuery<Guid>($"""
-            UPDATE connections SET lease_until = now() + make_interval(secs => {lease}), leased_by = {worker.Name}
+            UPDATE connections SET lease_until = now() + make_interval(secs => {lease}), leased_by = {worker.Name}, lease_token = NULL
             WHERE id IN (SELECT id FROM connections
                          WHERE status IN ('active', 'renewal_due') AND refresh_token_cipher IS NOT NULL
                            AND access_token_expires_at < {expiringBefore} AND (lease_until IS NULL OR lease_until < now())
