@@ -1,9 +1,6 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Psd2.Core.Banking;
 using Psd2.Core.Connections;
-using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 using Psd2.Core.Refresh;
 using Psd2.Worker.Scheduling;

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Connectors;

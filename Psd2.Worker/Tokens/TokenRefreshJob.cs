@@ -1,13 +1,8 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Psd2.Core.Banking;
-using Psd2.Core.Connections;
-using Psd2.Core.Connectors;
-using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 using Psd2.Core.Refresh;
-using Psd2.Core.Sync;
 using Psd2.Worker.Scheduling;
 
 namespace Psd2.Worker.Tokens;

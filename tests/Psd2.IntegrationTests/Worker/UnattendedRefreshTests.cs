@@ -139,11 +139,7 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
     {
         using var client = await ApiTestClient.CreateAsync(fixture.App);
         var clock = new SharedClock(fixture.App, _bank);
-        var connection = (await WorkerTestData.ConnectAsync(fixture.App, client, _bank, 1))[0];
-        var now = await clock.AdvanceToLocalAsync(new TimeOnly(23, 50));
-        await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
-        now = await clock.AdvanceAsync(TimeSpan.FromMinutes(20));
-        await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
+        var (connection, now) = await OneConnectionAtDayStartAsync(client, clock);
 
         // The bank counts differently than the platform planned (say, another TPP reads on the same consent): it
         // answers 429 ACCESS_EXCEEDED with a Retry-After.
@@ -199,11 +195,7 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
     {
         using var client = await ApiTestClient.CreateAsync(fixture.App);
         var clock = new SharedClock(fixture.App, _bank);
-        var connection = (await WorkerTestData.ConnectAsync(fixture.App, client, _bank, 1))[0];
-        var now = await clock.AdvanceToLocalAsync(new TimeOnly(23, 50));
-        await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
-        now = await clock.AdvanceAsync(TimeSpan.FromMinutes(20));
-        await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
+        var (connection, now) = await OneConnectionAtDayStartAsync(client, clock);
         var day = SharedClock.BankDay(now);
         var usedBefore = await ReadsUsedAsync(connection.Id, day);
 
@@ -242,6 +234,17 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
         Assert.Equal("bank_unavailable", schedule.GetProperty("lastFailure").GetProperty("errorCode").GetString());
         Assert.True(schedule.GetProperty("nextRefreshAt").GetDateTimeOffset() > now);
         Assert.Equal("active", (await client.GetConnectionAsync(connection.Id)).GetProperty("status").GetString());
+    }
+
+    /// <summary>A new connection, and the clock moved past the bank's next midnight with everything due done: a clean day's budget.</summary>
+    private async Task<(WorkerTestData.Live Connection, DateTimeOffset Now)> OneConnectionAtDayStartAsync(ApiTestClient client, SharedClock clock)
+    {
+        var connection = (await WorkerTestData.ConnectAsync(fixture.App, client, _bank, 1))[0];
+        var now = await clock.AdvanceToLocalAsync(new TimeOnly(23, 50));
+        await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
+        now = await clock.AdvanceAsync(TimeSpan.FromMinutes(20));
+        await WorkerTestData.QuiesceAsync(fixture.App, [connection], now);
+        return (connection, now);
     }
 
     private Task<int> ReadsUsedAsync(Guid connectionId, DateOnly day) =>
