@@ -1,6 +1,5 @@
 using Hangfire;
 using Hangfire.Server;
-using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Psd2.Core.Jobs;
@@ -23,7 +22,8 @@ public sealed class UserPresentSyncJob(Psd2DbContext db, ConnectionSync sync, To
     public static void Enqueue(IBackgroundJobClient jobs, TokenProtector protector, SyncRun run, string psuIpAddress)
     {
         var cipher = protector.Protect(psuIpAddress, run.Id);
-        jobs.Create<UserPresentSyncJob>(job => job.RunAsync(run.Id, cipher, null, CancellationToken.None), new EnqueuedState(JobQueues.Interactive));
+        // The queue is part of the job, so Hangfire's retries go back to it.
+        jobs.Enqueue<UserPresentSyncJob>(JobQueues.Interactive, job => job.RunAsync(run.Id, cipher, null, CancellationToken.None));
     }
 
     [AutomaticRetry(Attempts = Retries, DelaysInSeconds = [2, 10])]
@@ -41,7 +41,7 @@ public sealed class UserPresentSyncJob(Psd2DbContext db, ConnectionSync sync, To
         {
             await sync.RunAsync(run, connection, protector.Unprotect(psuIpAddressCipher, run.Id), cancellationToken);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && context?.GetJobParameter<int>("RetryCount") >= Retries)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && context is not null && JobRetries.SoFar(context) >= Retries)
         {
             logger.LogError(e, "Sync run {SyncRunId} failed unexpectedly on its last attempt", syncRunId);
             await sync.FailOpenAsync(r => r.Id == syncRunId, "internal_error", CancellationToken.None);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Hangfire;
-using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Core.Jobs;
@@ -44,7 +43,8 @@ public sealed class RefreshDispatcher(
             var claimed = await ClaimAsync(room, cancellationToken);
             foreach (var claim in claimed)
             {
-                jobs.Create<UnattendedRefreshJob>(job => job.RunAsync(claim.Id, claim.Slot, claim.Token, null, CancellationToken.None), new EnqueuedState(JobQueues.Syncs));
+                // The queue is part of the job, so Hangfire's retries go back to it.
+                jobs.Enqueue<UnattendedRefreshJob>(JobQueues.Syncs, job => job.RunAsync(claim.Id, claim.Slot, claim.Token, null, CancellationToken.None));
             }
 
             total += claimed.Count;

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Core.Connections;
 using Psd2.Core.Events;
+using Psd2.Core.Jobs;
 using Psd2.Core.Persistence;
 using Psd2.Core.Refresh;
 using Psd2.Core.Sync;
@@ -40,7 +41,7 @@ public sealed class UnattendedRefreshJob(
         }
 
         var connection = await db.Connections.SingleAsync(c => c.Id == connectionId, cancellationToken);
-        var attempt = context?.GetJobParameter<int>(RefreshRetries.RetryCount) ?? options.Value.RefreshRetries;
+        var attempt = context is null ? options.Value.RefreshRetries : JobRetries.SoFar(context);
         var startedAt = time.GetUtcNow();
         var (outcome, errorCode, syncRunId) = await RefreshAsync(connection, slot, cancellationToken);
         var retry = errorCode is BankUnavailable or InternalError && outcome == JobOutcome.Failed && attempt < options.Value.RefreshRetries;
