@@ -44,14 +44,16 @@ public sealed class UnattendedRefreshJob(
         var attempt = context is null ? options.Value.RefreshRetries : JobRetries.SoFar(context);
         var startedAt = time.GetUtcNow();
         var (outcome, errorCode, syncRunId) = await RefreshAsync(connection, slot, cancellationToken);
-        var retry = errorCode is BankUnavailable or InternalError && outcome == JobOutcome.Failed && attempt < options.Value.RefreshRetries;
+        // The bank unavailable, or something unexpected: worth another attempt while any is left.
+        var transient = outcome == JobOutcome.Failed && errorCode is BankUnavailable or InternalError;
+        var retry = transient && attempt < options.Value.RefreshRetries;
         if (retry)
         {
             // Held for the next attempt (same slot): the dispatcher does not claim it meanwhile.
             var hold = options.Value.Lease + options.Value.RefreshRetryDelayBefore(attempt);
             await TakeOverAsync(connectionId, claim, hold, cancellationToken);
         }
-        else if (outcome == JobOutcome.Failed && errorCode is BankUnavailable or InternalError)
+        else if (transient)
         {
             connection.NextRefreshAt = calendar.For(connection.InstitutionId).NextAfter(connection.Id, connection.FrequencyPerDay, time.GetUtcNow());
         }
@@ -71,10 +73,10 @@ public sealed class UnattendedRefreshJob(
 
         JobRuns.Record(db, worker, connection.Id, ConnectionJobKind.Refresh, startedAt, time.GetUtcNow(), outcome, errorCode, syncRunId);
         await ConnectionEvents.SaveAsync(db, time, connection, statusChanged: ended, cancellationToken);
-        if (outcome == JobOutcome.Failed && errorCode is BankUnavailable or InternalError)
+        if (transient)
         {
             // Hangfire retries it, or shows it failed after the last attempt.
-            throw new RefreshFailedException(connectionId, errorCode);
+            throw new RefreshFailedException(connectionId, errorCode ?? InternalError);
         }
     }
 
