@@ -371,6 +371,7 @@ public static class Program
                 {
                     "sandboxbank" => "bank",
                     "api" => "api",
+                    "worker" => "worker",
                     "postgres" => "postgres",
                     "redis" => "redis",
                     _ => CpuSampler.Other,
