@@ -102,7 +102,11 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
                 await Task.Delay(100);
             }
 
+            var victimProcess = fixture.App.ProcessId("worker-2")!.Value;
             fixture.App.Kill("worker-2");
+            // Nothing it held blocks the survivor longer than the lease: Hangfire's locks (left as a kill inside the
+            // recurring scheduler would leave them) and its servers.
+            await DeadWorkerLocks.ExpectTakeOverAsync(fixture.App, victimProcess);
         }
         finally
         {

@@ -12,6 +12,9 @@ public sealed class WorkerAppFixture : AppFixture
     /// <summary>How often each connection's consent status is read here.</summary>
     public static readonly TimeSpan ConsentCheckInterval = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long a replica holds what it claimed (<c>Worker:Lease</c>): what a killed one held is free after it.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(20);
+
     protected override void Configure(TestAppSettings settings)
     {
         settings.WorkerReplicas = 2;
@@ -22,7 +25,7 @@ public sealed class WorkerAppFixture : AppFixture
             ["Worker__DispatcherInterval"] = "00:00:01",
             ["Worker__TokenRefreshInterval"] = "00:00:02",
             ["Worker__ConsentCheckJobInterval"] = "00:00:01",
-            ["Worker__Lease"] = "00:00:20",
+            ["Worker__Lease"] = Lease.ToString(),
             ["Worker__RefreshRetryDelay"] = "00:00:01",
             ["Refresh__ConsentCheckInterval"] = ConsentCheckInterval.ToString(),
             ["Refresh__TokenRefreshAhead"] = "00:01:00",

@@ -5,24 +5,21 @@ namespace Psd2.IntegrationTests.Worker;
 
 /// <summary>
 /// A worker killed with SIGKILL runs no cleanup: Hangfire's locks are rows in PostgreSQL, and a process killed while
-/// it holds the recurring-job scheduler's locks (its global one and a recurring job's own) leaves the rows behind. The other replica
-/// must take over within the configured lease (<c>Worker:Lease</c>, 20 s here): its recurring jobs fire again, and
-/// the dead replica's servers leave Hangfire's list.
+/// it holds the recurring-job scheduler's locks (its global one and a recurring job's own) leaves the rows behind.
+/// The other replica must take over within the configured lease (<c>Worker:Lease</c>, <see cref="WorkerAppFixture.Lease"/>): its
+/// recurring jobs fire again, and the dead replica's servers leave Hangfire's list. Checked right after a replica is
+/// killed (<see cref="UnattendedRefreshTests"/>).
 /// </summary>
-[Collection(WorkerCollection.Name)]
-public sealed class DeadWorkerLockTests(WorkerAppFixture fixture)
+public static class DeadWorkerLocks
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Lease = WorkerAppFixture.Lease;
 
     /// <summary>Room for the scheduler's one-second polls and a loaded machine: never a measure of speed.</summary>
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task LocksAKilledWorkerHeldBlockTheSurvivorNoLongerThanTheLease()
+    /// <param name="victim">The process id of the replica just killed.</param>
+    public static async Task ExpectTakeOverAsync(TestApp app, int victim)
     {
-        var app = fixture.App;
-        var victim = app.ProcessId("worker-2")!.Value;
-        app.Kill("worker-2");
         // What the killed replica would have left had it died inside the schedulers' critical sections.
         // Hangfire.PostgreSql names its lock rows with the prefix "hangfire:".
         string[] locks = ["hangfire:recurring-jobs:lock", "hangfire:lock:recurring-job:refresh-planner"];
@@ -52,9 +49,6 @@ public sealed class DeadWorkerLockTests(WorkerAppFixture fixture)
             Assert.False(gone.IsCancellationRequested, "the killed replica's servers are still listed");
             await Task.Delay(500, CancellationToken.None);
         }
-
-        await app.StartResourceAsync("worker-2");
-        await app.WaitForHealthyAsync("worker-2", Deadline.In(60));
     }
 
     /// <summary>Inserts lock rows as a holder would (retrying while a live holder has one); the database time they carry.</summary>
