@@ -37,24 +37,40 @@ public static class JobServerExtensions
                 .UseFilter(services.GetRequiredService<JobStatsFilter>())
                 .UseFilter(services.GetRequiredService<Refresh.RefreshRetries>()));
 
-        AddServer(builder, "syncs", o => o.SyncWorkers, lightweight: true, JobQueues.Interactive, JobQueues.Syncs);
-        AddServer(builder, "webhooks", o => o.WebhookWorkers, lightweight: true, JobQueues.Webhooks);
-        AddServer(builder, "maintenance", o => o.MaintenanceWorkers, lightweight: false, JobQueues.Maintenance);
+        foreach (var server in Servers)
+        {
+            AddServer(builder, server);
+        }
+
         builder.Services.AddHostedService<RecurringJobs>();
         builder.Services.AddHealthChecks().AddCheck<JobServersHealthCheck>("Hangfire");
     }
 
-    private static void AddServer(WebApplicationBuilder builder, string purpose, Func<WorkerOptions, int> workers, bool lightweight, params string[] queues) =>
+    /// <summary>The servers each replica runs: syncs (interactive before unattended), webhooks, and the upkeep jobs with Hangfire's schedulers.</summary>
+    public static readonly IReadOnlyList<JobServer> Servers =
+    [
+        new("syncs", o => o.SyncWorkers, Lightweight: true, [JobQueues.Interactive, JobQueues.Syncs]),
+        new("webhooks", o => o.WebhookWorkers, Lightweight: true, [JobQueues.Webhooks]),
+        new("maintenance", o => o.MaintenanceWorkers, Lightweight: false, [JobQueues.Maintenance]),
+    ];
+
+    /// <summary>A replica's server name: the replica's, then the server's purpose.</summary>
+    public static string ServerName(WorkerIdentity worker, JobServer server) => $"{worker.Name}:{server.Purpose}";
+
+    private static void AddServer(WebApplicationBuilder builder, JobServer definition) =>
         builder.Services.AddHangfireServer((services, server) =>
         {
             var options = services.GetRequiredService<IOptions<WorkerOptions>>().Value;
-            server.ServerName = $"{services.GetRequiredService<WorkerIdentity>().Name}:{purpose}";
-            server.Queues = queues;
-            server.WorkerCount = workers(options);
-            server.IsLightweightServer = lightweight;
+            server.ServerName = ServerName(services.GetRequiredService<WorkerIdentity>(), definition);
+            server.Queues = definition.Queues;
+            server.WorkerCount = definition.Workers(options);
+            server.IsLightweightServer = definition.Lightweight;
             server.SchedulePollingInterval = options.SchedulePollingInterval;
             server.HeartbeatInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, options.Lease.Ticks / 4));
             server.ServerTimeout = options.Lease;
             server.ServerCheckInterval = TimeSpan.FromTicks(options.Lease.Ticks / 2);
         });
 }
+
+/// <summary>One Hangfire server per replica: its purpose (in its name), worker count from settings, and queues in priority order.</summary>
+public sealed record JobServer(string Purpose, Func<WorkerOptions, int> Workers, bool Lightweight, string[] Queues);

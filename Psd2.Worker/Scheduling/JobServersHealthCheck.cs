@@ -10,10 +10,13 @@ public sealed class JobServersHealthCheck(JobStorage storage, WorkerIdentity wor
     {
         try
         {
-            var servers = storage.GetMonitoringApi().Servers().Count(s => s.Name.StartsWith(worker.Name + ":", StringComparison.OrdinalIgnoreCase));
-            return Task.FromResult(servers >= 3
-                ? HealthCheckResult.Healthy($"{servers} servers")
-                : HealthCheckResult.Unhealthy($"{servers} of this replica's 3 job servers are registered"));
+            // Hangfire registers a server as "<server name>:<guid>".
+            var registered = storage.GetMonitoringApi().Servers().Select(s => s.Name).ToList();
+            var missing = JobServerExtensions.Servers.Select(s => JobServerExtensions.ServerName(worker, s))
+                .Where(name => !registered.Any(r => r.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))).ToList();
+            return Task.FromResult(missing.Count == 0
+                ? HealthCheckResult.Healthy($"{JobServerExtensions.Servers.Count} servers")
+                : HealthCheckResult.Unhealthy($"Job servers not registered: {string.Join(", ", missing)}"));
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
         {

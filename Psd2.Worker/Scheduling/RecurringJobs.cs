@@ -56,15 +56,12 @@ public sealed class RecurringJobs(IEnumerable<RecurringWorkerJob> jobs, IRecurri
             : seconds <= 86400 && seconds % 3600 == 0 && 86400 % seconds == 0 ? $"0 0 */{seconds / 3600} * * *" : "";
         return cron.Length > 0;
     }
-
-    /// <summary>The recurring jobs' queue.</summary>
-    public const string Queue = JobQueues.Maintenance;
 }
 
 public static class RecurringJobsExtensions
 {
     /// <summary>Declares a recurring job (registered as scoped, run on <paramref name="queue"/> every <paramref name="interval"/>).</summary>
-    public static void AddRecurringJob<TJob>(this IHostApplicationBuilder builder, string id, Func<WorkerOptions, TimeSpan> interval, string queue = RecurringJobs.Queue)
+    public static void AddRecurringJob<TJob>(this IHostApplicationBuilder builder, string id, Func<WorkerOptions, TimeSpan> interval, string queue = JobQueues.Maintenance)
         where TJob : class, IRecurringWorkerJob
     {
         builder.Services.AddScoped<TJob>();

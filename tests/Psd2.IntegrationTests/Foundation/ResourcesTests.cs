@@ -103,8 +103,7 @@ public sealed class ResourcesTests(AppFixture fixture)
         var apiPid = _app.ProcessId("api");
         var workerPid = _app.ProcessId("worker")!.Value;
 
-        _app.Kill("worker");
-        await _app.WaitForStateAsync("worker", Deadline.In(30), KnownResourceStates.TerminalStates);
+        await _app.KillAsync("worker");
 
         Assert.NotNull(_app.Snapshot("worker").ExitCode);
         await _app.StartResourceAsync("worker");

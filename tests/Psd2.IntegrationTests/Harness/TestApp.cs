@@ -264,11 +264,18 @@ public sealed class TestApp : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends a resource's process at once (SIGKILL), as a crashed node would end: no shutdown, no cleanup.</summary>
-    public void Kill(string name)
+    /// <summary>
+    /// Ends a resource's process at once (SIGKILL), as a crashed node would end: no shutdown, no cleanup. Returns once
+    /// the orchestrator reports the exit, so a later start finds the resource stopped rather than still running.
+    /// </summary>
+    public async Task KillAsync(string name)
     {
-        using var process = Process.GetProcessById(ProcessId(name) ?? throw new InvalidOperationException($"'{name}' runs no process."));
-        process.Kill(entireProcessTree: true);
+        using (var process = Process.GetProcessById(ProcessId(name) ?? throw new InvalidOperationException($"'{name}' runs no process.")))
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await WaitForStateAsync(name, Deadline.In(30), KnownResourceStates.TerminalStates);
     }
 
     /// <summary>Stops every resource and completes the log files, keeping the state folder until dispose.</summary>

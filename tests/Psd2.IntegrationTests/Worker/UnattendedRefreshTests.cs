@@ -102,7 +102,7 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
                 await Task.Delay(100);
             }
 
-            fixture.App.Kill("worker-2");
+            await fixture.App.KillAsync("worker-2");
         }
         finally
         {
