@@ -105,8 +105,9 @@ public sealed class ConnectionSync(
         {
             if (run.TransactionsAdded >= LargeIngest)
             {
-                // Fresh statistics at once: the planner would otherwise read a grown table by the old ones (100 ms vs 0.2 ms a page).
-                await db.Database.ExecuteSqlRawAsync("ANALYZE transactions", CancellationToken.None);
+                // Fresh statistics at once: the planner would otherwise read a grown table by the old ones (100 ms vs 0.2 ms a
+                // page). Only the columns reads filter and sort on: the whole row's (raw jsonb above all) takes twice as long.
+                await db.Database.ExecuteSqlRawAsync("ANALYZE transactions (account_id, status, sort_date, amount)", CancellationToken.None);
             }
 
             // Each account's sync has committed by now: reads from here on see what this run wrote, also when it stopped half-way.

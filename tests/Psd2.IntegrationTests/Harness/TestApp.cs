@@ -275,7 +275,8 @@ public sealed class TestApp : IAsyncDisposable
             process.Kill(entireProcessTree: true);
         }
 
-        await WaitForStateAsync(name, Deadline.In(30), KnownResourceStates.TerminalStates);
+        using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await WaitForStateAsync(name, exited.Token, KnownResourceStates.TerminalStates);
     }
 
     /// <summary>Stops every resource and completes the log files, keeping the state folder until dispose.</summary>
