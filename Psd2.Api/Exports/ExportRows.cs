@@ -37,6 +37,13 @@ public sealed class ExportRows(Psd2DbContext db, ExportScope scope)
         return accounts.SelectMany(a => balances.Where(b => b.AccountId == a.Id).Select(b => (a, b))).ToList();
     }
 
+    /// <summary>How many transactions <see cref="TransactionsAsync"/> yields (the same snapshot when both run in one transaction).</summary>
+    public Task<int> TransactionCountAsync(IReadOnlyList<Account> accounts, CancellationToken cancellationToken)
+    {
+        var ids = accounts.Select(a => a.Id).ToList();
+        return scope.Filter.Apply(db.Transactions.AsNoTracking().Where(t => ids.Contains(t.AccountId))).CountAsync(cancellationToken);
+    }
+
     public async IAsyncEnumerable<(Account Account, ExportTransaction Transaction)> TransactionsAsync(
         IReadOnlyList<Account> accounts, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -4,10 +4,10 @@ using System.IO.Pipelines;
 namespace Psd2.Api.Exports;
 
 /// <summary>
-/// A write-only stream that copies each write into a <see cref="PipeWriter"/>'s buffer and never flushes it.
-/// System.IO.Packaging and the Open XML writer write synchronously, and ASP.NET Core refuses synchronous writes to
-/// a response; through this stream they only fill memory, and the exporter flushes the pipe asynchronously every
-/// few hundred rows, which is where a slow client holds it back.
+/// A write-only stream over a <see cref="PipeWriter"/> (the response's) that also takes synchronous writes, which
+/// ASP.NET Core refuses on a response: .NET's ZipArchive writes each entry's data descriptor and the central directory
+/// synchronously, even inside SpreadCheetah's asynchronous calls. A synchronous write only fills the pipe's buffer (a
+/// few bytes each); an asynchronous one fills it and flushes, which is where a slow client holds the export back.
 /// </summary>
 public sealed class PipeBufferStream(PipeWriter pipe) : Stream
 {
@@ -28,22 +28,21 @@ public sealed class PipeBufferStream(PipeWriter pipe) : Stream
 
     public override void WriteByte(byte value) => pipe.Write([value]);
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        Write(buffer, offset, count);
-        return Task.CompletedTask;
+        pipe.Write(buffer.Span);
+        await pipe.FlushAsync(cancellationToken);
     }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        Write(buffer.Span);
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Nothing: the owner of the pipe flushes it, asynchronously.</summary>
+    /// <summary>Nothing: what synchronous writes left in the buffer goes with the next asynchronous flush.</summary>
     public override void Flush()
     {
     }
+
+    public override async Task FlushAsync(CancellationToken cancellationToken) => await pipe.FlushAsync(cancellationToken);
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 

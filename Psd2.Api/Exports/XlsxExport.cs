@@ -1,143 +1,124 @@
-using System.IO.Packaging;
+using System.Globalization;
 using System.IO.Pipelines;
-using DocumentFormat.OpenXml.Spreadsheet;
+using SpreadCheetah;
+using SpreadCheetah.Styling;
+using SpreadCheetah.Worksheets;
 
 namespace Psd2.Api.Exports;
 
 /// <summary>
-/// An export as an .xlsx workbook with the sheets Accounts, Balances and Transactions, streamed to the response.
-/// The package is opened write-only, so System.IO.Packaging writes each part straight through as a ZIP entry rather
-/// than holding parts in memory (which opening it read-write, as the SDK's SpreadsheetDocument does, would); the
-/// sheets are written row by row and the workbook part last, when the filter ranges are known.
+/// An export as an .xlsx workbook with the sheets Accounts, Balances and Transactions, written with SpreadCheetah
+/// straight to the response, row by row: nothing of a row is kept once it is written. Each sheet has a frozen bold
+/// header, fixed column widths, typed cells (inline strings, dates and amounts as numbers with their formats) and an
+/// autofilter over every row, so its row count is read before its rows. Cells carry their references (<c>r="A2"</c>),
+/// which the format makes optional but some readers (exceljs) need.
 /// </summary>
 public static class XlsxExport
 {
     public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-    private const string RelationshipTypes = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/";
-    private const string PartTypes = "application/vnd.openxmlformats-officedocument.spreadsheetml.";
-    private const int RowsPerFlush = 500;
+    /// <summary>An Excel sheet's last row is 1,048,576; the header takes one.</summary>
+    public const int MaxRows = 1_048_575;
 
     public static async Task WriteAsync(ExportRows rows, ExportCounts counts, Stream destination, CancellationToken cancellationToken)
     {
         var pipe = PipeWriter.Create(destination, new StreamPipeWriterOptions(leaveOpen: true));
-        var sheets = new List<(string Name, string FilterDatabase)>();
-        using (var package = Package.Open(new PipeBufferStream(pipe), FileMode.Create, FileAccess.Write))
+        await using (var spreadsheet = await Spreadsheet.CreateNewAsync(
+            new PipeBufferStream(pipe), new SpreadCheetahOptions { WriteCellReferenceAttributes = true }, cancellationToken))
         {
-            var accounts = await rows.AccountsAsync(cancellationToken);
-            using (var sheet = Sheet(package, ExportColumns.Accounts, sheets))
-            {
-                foreach (var account in accounts)
-                {
-                    sheet.StartRow();
-                    sheet.Text(account.Id.ToString());
-                    sheet.Text(account.Iban);
-                    sheet.Text(account.Currency);
-                    sheet.Text(account.Name);
-                    sheet.Text(account.Product);
-                    sheet.Text(account.OwnerName);
-                    sheet.Text(account.InstitutionId);
-                    sheet.Text(account.ConnectionId?.ToString());
-                    sheet.DateTime(account.LastSyncedAt);
-                    sheet.EndRow();
-                    counts.Accounts++;
-                }
-
-                Finish(sheet, "Accounts", sheets);
-            }
-
-            using (var sheet = Sheet(package, ExportColumns.Balances, sheets))
-            {
-                foreach (var (account, balance) in await rows.BalancesAsync(accounts, cancellationToken))
-                {
-                    sheet.StartRow();
-                    sheet.Text(account.Id.ToString());
-                    sheet.Text(account.Iban);
-                    sheet.Text(balance.BalanceType);
-                    sheet.Amount(balance.Amount);
-                    sheet.Text(balance.Currency);
-                    sheet.Date(balance.ReferenceDate);
-                    sheet.DateTime(balance.UpdatedAt);
-                    sheet.EndRow();
-                    counts.Balances++;
-                }
-
-                Finish(sheet, "Balances", sheets);
-            }
-
-            await pipe.FlushAsync(cancellationToken);
-            using (var sheet = Sheet(package, ExportColumns.Transactions, sheets))
-            {
-                await foreach (var (account, t) in rows.TransactionsAsync(accounts, cancellationToken))
-                {
-                    sheet.StartRow();
-                    sheet.Text(t.Id.ToString());
-                    sheet.Text(account.Id.ToString());
-                    sheet.Text(account.Iban);
-                    sheet.Date(t.BookingDate);
-                    sheet.Date(t.ValueDate);
-                    sheet.Text(t.Status);
-                    sheet.Amount(t.Amount);
-                    sheet.Text(t.Currency);
-                    sheet.Text(t.CounterpartyName);
-                    sheet.Text(t.CounterpartyIban);
-                    sheet.Text(t.Remittance);
-                    sheet.Text(t.BankTransactionCode);
-                    sheet.EndRow();
-                    if (++counts.Transactions % RowsPerFlush == 0)
-                    {
-                        await pipe.FlushAsync(cancellationToken);
-                    }
-                }
-
-                Finish(sheet, "Transactions", sheets);
-            }
-
-            WriteStyles(package);
-            WriteWorkbook(package, sheets);
+            await WriteSheetsAsync(spreadsheet, rows, counts, cancellationToken);
         }
 
-        // Closing the package wrote the ZIP's central directory into the pipe.
+        // Disposing the spreadsheet wrote the ZIP's central directory into the pipe.
         await pipe.FlushAsync(cancellationToken);
         await pipe.CompleteAsync();
     }
 
-    /// <summary>The next sheet's part; a write-only package takes one part at a time, written through before the next.</summary>
-    private static WorksheetWriter Sheet(Package package, IReadOnlyList<ExportColumn> columns, List<(string Name, string FilterDatabase)> sheets)
+    private static async Task WriteSheetsAsync(Spreadsheet spreadsheet, ExportRows rows, ExportCounts counts, CancellationToken cancellationToken)
     {
-        var part = package.CreatePart(new Uri($"/xl/{SheetPath(sheets.Count + 1)}", UriKind.Relative), PartTypes + "worksheet+xml", CompressionOption.Normal);
-        return new WorksheetWriter(part.GetStream(FileMode.Create, FileAccess.Write), columns);
+        var styles = new Styles(spreadsheet);
+
+        var accounts = await rows.AccountsAsync(cancellationToken);
+        await StartSheetAsync(spreadsheet, styles, "Accounts", ExportColumns.Accounts, accounts.Count, cancellationToken);
+        foreach (var account in accounts)
+        {
+            await spreadsheet.AddRowAsync(
+            [
+                Text(account.Id.ToString()), Text(account.Iban), Text(account.Currency), Text(account.Name), Text(account.Product),
+                Text(account.OwnerName), Text(account.InstitutionId), Text(account.ConnectionId?.ToString()), styles.DateTime(account.LastSyncedAt),
+            ], cancellationToken);
+            counts.Accounts++;
+        }
+
+        var balances = await rows.BalancesAsync(accounts, cancellationToken);
+        await StartSheetAsync(spreadsheet, styles, "Balances", ExportColumns.Balances, balances.Count, cancellationToken);
+        foreach (var (account, balance) in balances)
+        {
+            await spreadsheet.AddRowAsync(
+            [
+                Text(account.Id.ToString()), Text(account.Iban), Text(balance.BalanceType), styles.Amount(balance.Amount), Text(balance.Currency),
+                styles.Date(balance.ReferenceDate), styles.DateTime(balance.UpdatedAt),
+            ], cancellationToken);
+            counts.Balances++;
+        }
+
+        var transactions = await rows.TransactionCountAsync(accounts, cancellationToken);
+        if (transactions > MaxRows)
+        {
+            throw new InvalidOperationException($"A worksheet holds at most {MaxRows} rows; this export has {transactions} transactions.");
+        }
+
+        await StartSheetAsync(spreadsheet, styles, "Transactions", ExportColumns.Transactions, transactions, cancellationToken);
+        await foreach (var (account, t) in rows.TransactionsAsync(accounts, cancellationToken))
+        {
+            await spreadsheet.AddRowAsync(
+            [
+                Text(t.Id.ToString()), Text(account.Id.ToString()), Text(account.Iban), styles.Date(t.BookingDate), styles.Date(t.ValueDate),
+                Text(t.Status), styles.Amount(t.Amount), Text(t.Currency), Text(t.CounterpartyName), Text(t.CounterpartyIban), Text(t.Remittance),
+                Text(t.BankTransactionCode),
+            ], cancellationToken);
+            counts.Transactions++;
+        }
+
+        await spreadsheet.FinishAsync(cancellationToken);
     }
 
-    private static void Finish(WorksheetWriter sheet, string name, List<(string Name, string FilterDatabase)> sheets)
+    private static async Task StartSheetAsync(
+        Spreadsheet spreadsheet, Styles styles, string name, IReadOnlyList<ExportColumn> columns, int rows, CancellationToken cancellationToken)
     {
-        sheet.Finish();
-        sheets.Add((name, sheet.FilterDatabase(name)));
+        var options = new WorksheetOptions
+        {
+            FrozenRows = 1,
+            AutoFilter = new AutoFilterOptions(string.Create(CultureInfo.InvariantCulture, $"A1:{ColumnLetters(columns.Count - 1)}{rows + 1}")),
+        };
+        for (var i = 0; i < columns.Count; i++)
+        {
+            options.Column(i + 1).Width = columns[i].Width;
+        }
+
+        await spreadsheet.StartWorksheetAsync(name, options, cancellationToken);
+        await spreadsheet.AddRowAsync(columns.Select(c => new StyledCell(c.Header, styles.Header)).ToArray(), cancellationToken);
     }
 
-    private static void WriteStyles(Package package)
+    private static StyledCell Text(string? value) => new(CellText.Printable(value), null);
+
+    private static string ColumnLetters(int index) => index < 26 ? ((char)('A' + index)).ToString() : ColumnLetters((index / 26) - 1) + (char)('A' + (index % 26));
+
+    /// <summary>The workbook's styles: a bold header, ISO dates and times, amounts with two decimals and thousands separators.</summary>
+    private sealed class Styles(Spreadsheet spreadsheet)
     {
-        var part = package.CreatePart(new Uri("/xl/styles.xml", UriKind.Relative), PartTypes + "styles+xml", CompressionOption.Normal);
-        using var stream = part.GetStream(FileMode.Create, FileAccess.Write);
-        XlsxStyles.Stylesheet().Save(stream);
+        public StyleId Header { get; } = spreadsheet.AddStyle(new Style { Font = { Bold = true } });
+        private readonly StyleId _date = spreadsheet.AddStyle(new Style { Format = NumberFormat.Custom("yyyy-mm-dd") });
+        private readonly StyleId _dateTime = spreadsheet.AddStyle(new Style { Format = NumberFormat.Custom("yyyy-mm-dd hh:mm:ss") });
+        private readonly StyleId _amount = spreadsheet.AddStyle(new Style { Format = NumberFormat.Custom("#,##0.00") });
+
+        public StyledCell Amount(decimal value) => new(value, _amount);
+
+        public StyledCell Date(DateOnly? value) => value is { } date ? new(date.ToDateTime(TimeOnly.MinValue), _date) : Empty;
+
+        public StyledCell DateTime(DateTimeOffset? value) => value is { } time ? new(time.UtcDateTime, _dateTime) : Empty;
+
+        /// <summary>An empty cell without a style (a null DateTime cell would carry the default date format).</summary>
+        private static readonly StyledCell Empty = new((string?)null, null);
     }
-
-    private static void WriteWorkbook(Package package, IReadOnlyList<(string Name, string FilterDatabase)> sheets)
-    {
-        var part = package.CreatePart(new Uri("/xl/workbook.xml", UriKind.Relative), PartTypes + "sheet.main+xml", CompressionOption.Normal);
-        package.CreateRelationship(part.Uri, TargetMode.Internal, RelationshipTypes + "officeDocument");
-        var ids = sheets.Select((_, i) => part.CreateRelationship(new Uri(SheetPath(i + 1), UriKind.Relative), TargetMode.Internal, RelationshipTypes + "worksheet").Id).ToList();
-        part.CreateRelationship(new Uri("styles.xml", UriKind.Relative), TargetMode.Internal, RelationshipTypes + "styles");
-
-        // Each sheet's autofilter range is also a hidden name in the workbook, as Excel writes it.
-        var workbook = new Workbook(
-            new BookViews(new WorkbookView()),
-            new Sheets(sheets.Select((s, i) => new Sheet { Name = s.Name, SheetId = (uint)i + 1, Id = ids[i] })),
-            new DefinedNames(sheets.Select((s, i) => new DefinedName { Name = "_xlnm._FilterDatabase", LocalSheetId = (uint)i, Hidden = true, Text = s.FilterDatabase })));
-        using var stream = part.GetStream(FileMode.Create, FileAccess.Write);
-        workbook.Save(stream);
-    }
-
-    /// <summary>A sheet's path, relative to the workbook part in /xl.</summary>
-    private static string SheetPath(int number) => $"worksheets/sheet{number}.xml";
 }

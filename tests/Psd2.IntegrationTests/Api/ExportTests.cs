@@ -34,9 +34,11 @@ public sealed class ExportTests(AppFixture fixture) : IDisposable
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
         Assert.EndsWith(".xlsx", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'), StringComparison.Ordinal);
         Assert.True(response.Headers.CacheControl?.NoStore);
-        using var workbook = new ExportedWorkbook(await response.Content.ReadAsByteArrayAsync());
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        using var workbook = new ExportedWorkbook(bytes);
         Assert.Empty(workbook.ValidationErrors());
         Assert.Equal(["Accounts", "Balances", "Transactions"], workbook.SheetNames);
+        await AssertOtherReadersReadTheSameAsync(workbook, bytes);
 
         var accounts = await AccountsAsync(client.UserId);
         var (_, accountRows) = workbook.Table("Accounts");
@@ -292,7 +294,30 @@ public sealed class ExportTests(AppFixture fixture) : IDisposable
         Assert.Equal(1d, pane.VerticalSplit!.Value);
         Assert.Equal("A2", pane.TopLeftCell!.Value);
         Assert.Equal(filterRange, worksheet.GetFirstChild<AutoFilter>()!.Reference!.Value);
-        Assert.All(worksheet.GetFirstChild<SheetData>()!.Elements<Row>().First().Elements<Cell>(), c => Assert.Equal(1u, c.StyleIndex!.Value));
+        Assert.All(worksheet.GetFirstChild<SheetData>()!.Elements<Row>().First().Elements<Cell>(), c => Assert.True(workbook.Bold(c), $"{c.CellReference} is not bold"));
+    }
+
+    /// <summary>SheetJS and exceljs read every sheet cell for cell as the Open XML SDK does: texts, amounts and dates.</summary>
+    private static async Task AssertOtherReadersReadTheSameAsync(ExportedWorkbook workbook, byte[] bytes)
+    {
+        var readers = await ExportedWorkbook.ThirdPartyReadersAsync(bytes);
+        Assert.Equal(["exceljs", "sheetjs"], readers.Keys.Order());
+        foreach (var (reader, sheets) in readers)
+        {
+            Assert.Equal(workbook.SheetNames, sheets.Keys);
+            foreach (var sheet in workbook.SheetNames)
+            {
+                var expected = workbook.Grid(sheet);
+                var actual = sheets[sheet];
+                Assert.True(expected.Count == actual.Count, $"{reader} reads {actual.Count} rows in {sheet}, the Open XML SDK {expected.Count}");
+                for (var row = 0; row < expected.Count; row++)
+                {
+                    var (e, a) = (expected[row], actual[row]);
+                    Assert.True(e.Count == a.Count && e.Zip(a).All(pair => ExportedWorkbook.SameCell(pair.First, pair.Second)),
+                        $"{reader}, {sheet} row {row + 1}: [{string.Join(", ", a)}], the Open XML SDK: [{string.Join(", ", e)}]");
+                }
+            }
+        }
     }
 
     public void Dispose() => _bank.Dispose();
