@@ -32,9 +32,9 @@ public sealed record TransactionFilter(DateOnly? DateFrom, DateOnly? DateTo, str
         }
 
         var text = query["text"].ToString() is { Length: > 0 } t ? t : null;
-        if (text?.Length > 100)
+        if (TextInput.Check("text", text, 100) is { } invalid)
         {
-            return (null, ApiError.Invalid("text", "At most 100 characters."));
+            return (null, invalid);
         }
 
         if (dateFrom > dateTo || min > max)

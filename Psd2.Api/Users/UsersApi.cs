@@ -37,9 +37,14 @@ public static class UsersApi
     private static async Task<IResult> CreateAsync(CreateUserRequest request, HttpContext context, Psd2DbContext db, TimeProvider time)
     {
         var reference = request.ExternalReference?.Trim();
-        if (string.IsNullOrEmpty(reference) || reference.Length > MaxReferenceLength)
+        if (string.IsNullOrEmpty(reference))
         {
             return ApiProblems.Invalid("externalReference", $"Required, at most {MaxReferenceLength} characters.");
+        }
+
+        if (TextInput.Check("externalReference", reference, MaxReferenceLength) is { } invalid)
+        {
+            return ApiProblems.Problem(invalid);
         }
 
         var clientAppId = context.ClientAppId();

@@ -79,9 +79,9 @@ public static class WebhooksApi
         }
 
         var description = request.Description?.Trim();
-        if (description?.Length > MaxDescriptionLength)
+        if (TextInput.Check("description", description, MaxDescriptionLength) is { } invalid)
         {
-            return ApiProblems.Invalid("description", $"At most {MaxDescriptionLength} characters.");
+            return ApiProblems.Problem(invalid);
         }
 
         var clientAppId = context.ClientAppId();
