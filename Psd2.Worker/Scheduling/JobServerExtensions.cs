@@ -10,6 +10,12 @@ public static class JobServerExtensions
     private const int ServerConnections = 6;
 
     /// <summary>
+    /// How long a server waits for its workers and dispatchers to stop. DCP kills a service about 6 to 10 s after it
+    /// asked it to stop; a job still running then has observed its cancellation, and Hangfire re-queues it.
+    /// </summary>
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(4);
+
+    /// <summary>
     /// Hangfire servers on psd2db's Hangfire schema, one per purpose so each queue has its own worker count: syncs
     /// (interactive before unattended), webhooks, and the recurring upkeep jobs. The upkeep server also runs Hangfire's
     /// schedulers (delayed and recurring jobs, expiration); the others are lightweight. A dead replica's jobs become
@@ -42,6 +48,8 @@ public static class JobServerExtensions
             AddServer(builder, server);
         }
 
+        // The servers stop side by side rather than one after another, so a stop takes one server's shutdown, not three.
+        builder.Services.Configure<HostOptions>(host => host.ServicesStopConcurrently = true);
         builder.Services.AddHostedService<RecurringJobs>();
         builder.Services.AddHealthChecks().AddCheck<JobServersHealthCheck>("Hangfire");
     }
@@ -69,6 +77,7 @@ public static class JobServerExtensions
             server.HeartbeatInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, options.Lease.Ticks / 4));
             server.ServerTimeout = options.Lease;
             server.ServerCheckInterval = TimeSpan.FromTicks(options.Lease.Ticks / 2);
+            server.ShutdownTimeout = ShutdownTimeout;
         });
 }
 

@@ -217,6 +217,7 @@ public sealed partial class ConnectPageTests(AppFixture fixture) : IDisposable
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = await created.Content.ReadFromJsonAsync<JsonElement>();
         var url = body.GetProperty("url").GetString()!;
+        SeenSecrets.Add(SecretKind.ConnectLinkToken, new Uri(url).Segments[^1]);
         Assert.Matches($"^{Regex.Escape(fixture.App.GetEndpoint("api").ToString())}connect/[A-Za-z0-9_-]{{43}}$", url);
         Assert.InRange(body.GetProperty("expiresAt").GetDateTimeOffset() - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15));
 
@@ -230,7 +231,9 @@ public sealed partial class ConnectPageTests(AppFixture fixture) : IDisposable
         using var response = await client.Api.PostAsJsonAsync($"/v1/users/{client.UserId}/connect-links", request ?? new { redirectUri = ClientReturn });
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, body);
-        return JsonDocument.Parse(body).RootElement.GetProperty("url").GetString()!;
+        var url = JsonDocument.Parse(body).RootElement.GetProperty("url").GetString()!;
+        SeenSecrets.Add(SecretKind.ConnectLinkToken, new Uri(url).Segments[^1]);
+        return url;
     }
 
     /// <summary>Posts the Connect form as a browser would: its antiforgery token (the cookie travels with the client) plus the fields.</summary>

@@ -88,7 +88,7 @@ public class AppFixture : IAsyncLifetime
         if (findings.Count > 0)
         {
             throw new SecretScanException("Secrets seen by tests are in the resources' logs (the secrets are not shown):" + Environment.NewLine
-                + string.Join(Environment.NewLine, findings.Select(f => $"  {f.Kind} in {f.Resource}'s log: {f.Secrets} distinct, first at line {f.FirstLine}")));
+                + string.Join(Environment.NewLine, findings.Select(f => $"  {f.Kind} in {f.Resource}'s log: {f.Secrets} distinct, first at line {f.FirstLine}: {f.MaskedLine}")));
         }
     }
 }

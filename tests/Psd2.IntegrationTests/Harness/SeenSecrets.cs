@@ -13,10 +13,14 @@ public enum SecretKind
     ApiKey,
     TokenEncryptionKey,
     WebhookSecret,
+    ConnectLinkToken,
 }
 
-/// <summary>One kind of secret found in one resource's log: how many distinct secrets of that kind, and the first line holding one.</summary>
-public sealed record SecretFinding(SecretKind Kind, string Resource, int Secrets, int FirstLine);
+/// <summary>
+/// One kind of secret found in one resource's log: how many distinct secrets of that kind, and the first line holding
+/// one, with every secret in it masked (so the report shows where the leak is without repeating it).
+/// </summary>
+public sealed record SecretFinding(SecretKind Kind, string Resource, int Secrets, int FirstLine, string MaskedLine);
 
 /// <summary>
 /// The secrets tests saw during the whole run: authorization codes in callback URLs, the PKCE verifiers the api kept in
@@ -99,7 +103,7 @@ internal static class SeenSecrets
         var findings = new List<SecretFinding>();
         foreach (var (resource, path) in logFiles.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
-            var found = new Dictionary<SecretKind, (HashSet<string> Secrets, int FirstLine)>();
+            var found = new Dictionary<SecretKind, (HashSet<string> Secrets, int FirstLine, string MaskedLine)>();
             var number = 0;
             foreach (var line in File.ReadLines(path))
             {
@@ -108,16 +112,19 @@ internal static class SeenSecrets
                 {
                     if (line.Contains(secret, StringComparison.Ordinal))
                     {
-                        var entry = found.TryGetValue(kind, out var seen) ? seen : ([], number);
+                        var entry = found.TryGetValue(kind, out var seen) ? seen : ([], number, Mask(line, secrets));
                         entry.Secrets.Add(secret);
                         found[kind] = entry;
                     }
                 }
             }
 
-            findings.AddRange(found.Select(f => new SecretFinding(f.Key, resource, f.Value.Secrets.Count, f.Value.FirstLine)));
+            findings.AddRange(found.Select(f => new SecretFinding(f.Key, resource, f.Value.Secrets.Count, f.Value.FirstLine, f.Value.MaskedLine)));
         }
 
         return findings;
     }
+
+    private static string Mask(string line, KeyValuePair<string, SecretKind>[] secrets) =>
+        secrets.Aggregate(line, (masked, secret) => masked.Replace(secret.Key, $"<{secret.Value}>", StringComparison.Ordinal));
 }
