@@ -2,8 +2,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Psd2.ServiceDefaults.RequestIds;
 
 namespace Psd2.ServiceDefaults.Problems;
@@ -29,6 +32,8 @@ public static class ProblemDetailsDefaults
                 problem.Detail = "An unexpected error occurred.";
             }
         });
+        // After ASP.NET Core's JSON writer: it takes the problems of clients that accept JSON, this one the rest.
+        services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemDetailsWriter>();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Malformed bodies and parameters throw instead of answering a silent 400, so they get a ProblemDetails.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -54,7 +59,11 @@ public static class ProblemDetailsDefaults
         _ => "error",
     };
 
-    /// <summary>A client's malformed request is a 400 with a code, never a 500.</summary>
+    /// <summary>
+    /// A client's malformed request is a 400 (415 for a body that is not JSON) with a code, never a 500, and in words
+    /// of this API: the framework's message names its own parameters and types ("Implicit body inferred for
+    /// parameter..."), so it is never passed on. A JSON error says where the JSON went wrong.
+    /// </summary>
     private sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -64,20 +73,55 @@ public static class ProblemDetailsDefaults
                 return false;
             }
 
-            var code = badRequest.InnerException is JsonException ? "invalid_json" : "invalid_request";
+            var (code, title, detail) = Describe(httpContext, badRequest);
             httpContext.Response.StatusCode = badRequest.StatusCode;
             return await problems.TryWriteAsync(new ProblemDetailsContext
             {
                 HttpContext = httpContext,
                 Exception = exception,
-                ProblemDetails =
-                {
-                    Status = badRequest.StatusCode,
-                    Title = code == "invalid_json" ? "The request body is not valid JSON." : "The request is malformed.",
-                    Detail = badRequest.Message,
-                    Extensions = { ["code"] = code },
-                },
+                ProblemDetails = { Status = badRequest.StatusCode, Title = title, Detail = detail, Extensions = { ["code"] = code } },
             });
+        }
+
+        private static (string Code, string Title, string? Detail) Describe(HttpContext context, BadHttpRequestException badRequest)
+        {
+            if (badRequest.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+            {
+                return ("unsupported_media_type", "The request body must be JSON.", "Send it with Content-Type: application/json.");
+            }
+
+            if (badRequest.InnerException is JsonException json)
+            {
+                var where = json.Path is { Length: > 0 } path ? $" at {path}" : "";
+                return ("invalid_json", "The request body is not valid JSON of the expected shape.",
+                    $"The JSON could not be read{where} (line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}).");
+            }
+
+            if (context.Request.ContentLength is 0 or null && !context.Request.Headers.TransferEncoding.Any() && HttpMethods.IsPost(context.Request.Method))
+            {
+                return ("invalid_json", "The request body is not valid JSON of the expected shape.", "The request needs a JSON body.");
+            }
+
+            return ("invalid_request", "The request is malformed.", null);
+        }
+    }
+
+    /// <summary>
+    /// Errors are application/problem+json whatever the client accepts (<c>Accept: application/xml</c> included):
+    /// ASP.NET Core's own writer declines such a client, and a problem written without it would lose the code and
+    /// request id this API promises on every error.
+    /// </summary>
+    private sealed class AnyAcceptProblemDetailsWriter(IOptions<ProblemDetailsOptions> options, IOptions<JsonOptions> json) : IProblemDetailsWriter
+    {
+        public bool CanWrite(ProblemDetailsContext context) => true;
+
+        public ValueTask WriteAsync(ProblemDetailsContext context)
+        {
+            var problem = context.ProblemDetails;
+            problem.Status ??= context.HttpContext.Response.StatusCode;
+            problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status.Value);
+            options.Value.CustomizeProblemDetails?.Invoke(context);
+            return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(problem, json.Value.SerializerOptions, "application/problem+json"));
         }
     }
 }
