@@ -79,6 +79,9 @@ public static class Extensions
         // still takes precedence.
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
+        // ASP.NET's request scope carries the raw path, which can hold a secret (a Connect link's token): switched off
+        // with its category, which logs nothing else a service needs. The request id scope (UseRequestIds) replaces it.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
