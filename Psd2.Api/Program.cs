@@ -1,3 +1,4 @@
+using Psd2.Api;
 using Psd2.Api.Accounts;
 using Psd2.Api.Audit;
 using Psd2.Api.Banking;
@@ -27,7 +28,7 @@ builder.AddServiceDefaults();
 builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.PrepareHotStatements);
 builder.AddPsd2DbContext();
 builder.AddRedisClient("redis", configureOptions: RedisDefaults.StartWhileRedisIsDown);
-builder.AddApiKeys();         // keys verified in psd2db, remembered briefly and forgotten when revoked
+builder.AddApiKeys();         // the ApiKey authentication scheme: keys verified in psd2db, remembered briefly, forgotten when revoked
 builder.AddInstitutions();
 builder.AddApiDocumentation();
 builder.AddBanking();
@@ -41,24 +42,28 @@ builder.AddSchedules();      // what the worker does for each connection, and it
 var app = builder.Build();
 
 app.UseServiceDefaults();
-app.UseApiKeys();            // every /v1 call acts for one client app
+app.UseUtf8JsonBodies();      // a JSON body in another charset is a 415, not the framework's 500
+app.UseAuthentication();     // the client app a request acts for, proven by its key
+app.UseAuthorization();
 app.UseAntiforgery();        // the Connect page's form
 
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();   // /openapi/v1.json and Swagger UI at /swagger
-app.MapInstitutionsApi();
-app.MapUsersApi();
-app.MapConnectionsApi();
 app.MapConnectCallback();
-app.MapSyncApi();
-app.MapConnectLinksApi();
 app.MapConnectPages();       // /connect/{token}: pick a bank, sign in, see the outcome
-app.MapAccountsApi();
-app.MapTransactionsApi();
-app.MapAuditApi();
-app.MapSchedulesApi();
-app.MapExportsApi();         // a user's accounts, balances and transactions as .xlsx, or the transactions as .csv
-app.MapWebhooksApi();        // webhook endpoints, their deliveries, dead letters and redelivery
+
+var v1 = app.MapV1();        // every operation acts for the client app whose key it carries
+v1.MapInstitutionsApi();
+v1.MapUsersApi();
+v1.MapConnectionsApi();
+v1.MapSyncApi();
+v1.MapConnectLinksApi();
+v1.MapAccountsApi();
+v1.MapTransactionsApi();
+v1.MapAuditApi();
+v1.MapSchedulesApi();
+v1.MapExportsApi();          // a user's accounts, balances and transactions as .xlsx, or the transactions as .csv
+v1.MapWebhooksApi();         // webhook endpoints, their deliveries, dead letters and redelivery
 
 app.Run();
 return 0;

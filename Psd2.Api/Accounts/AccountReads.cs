@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,24 +24,26 @@ public static class AccountReads
     private static readonly Func<Psd2DbContext, Guid, Guid, Task<bool>> Owned = EF.CompileAsyncQuery(
         (Psd2DbContext db, Guid accountId, Guid clientAppId) => db.Accounts.Any(a => a.Id == accountId && a.ClientAppId == clientAppId));
 
-    public static Task<bool> IsOwnedAsync(Psd2DbContext db, Guid accountId, HttpContext context) => Owned(db, accountId, context.ClientAppId());
+    public static Task<bool> IsOwnedAsync(Psd2DbContext db, Guid accountId, Caller caller) => Owned(db, accountId, caller.ClientAppId);
 
     /// <param name="what">What is read, as part of the cache key: the same for every request that must get the same answer.</param>
     /// <param name="read">Reads the answer from the database and writes its JSON.</param>
-    public static async Task<IResult> CachedAsync(
-        HttpContext context, Psd2DbContext db, AccountCache cache, Guid accountId, string what, Func<CancellationToken, Task<byte[]>> read)
+    /// <returns>The JSON answer; null when the account is not the caller's.</returns>
+    public static async Task<FileContentHttpResult?> CachedAsync(
+        Caller caller, HttpRequest request, Psd2DbContext db, AccountCache cache, Guid accountId, string what, Func<CancellationToken, Task<byte[]>> read,
+        CancellationToken cancellationToken)
     {
         // The client app is part of the key: an answer is only ever served to the app it was read for.
-        var entry = $"{context.ClientAppId():D}:{what}";
-        var lookup = Bypass(context.Request) ? default : await cache.LookupAsync(accountId, entry);
+        var entry = $"{caller.ClientAppId:D}:{what}";
+        var lookup = Bypass(request) ? default : await cache.LookupAsync(accountId, entry);
         if (lookup is { Json: { } recent, OwnerConfirmed: true })
         {
             return TypedResults.Bytes(recent, JsonContentType);
         }
 
-        if (!await IsOwnedAsync(db, accountId, context))
+        if (!await IsOwnedAsync(db, accountId, caller))
         {
-            return ApiProblems.NotFound("account");
+            return null;
         }
 
         if (lookup is { Json: { } cached, Version: { } found })
@@ -49,7 +52,7 @@ public static class AccountReads
             return TypedResults.Bytes(cached, JsonContentType);
         }
 
-        var json = await read(context.RequestAborted);
+        var json = await read(cancellationToken);
         if (lookup.Version is { } version)
         {
             await cache.StoreAsync(accountId, version, entry, json);
@@ -59,11 +62,8 @@ public static class AccountReads
     }
 
     /// <summary>The JSON the API would write for <paramref name="value"/>, with its own serializer options.</summary>
-    public static byte[] Json<T>(HttpContext context, T value)
-    {
-        var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        return JsonSerializer.SerializeToUtf8Bytes(value, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
-    }
+    public static byte[] Json<T>(IOptions<JsonOptions> json, T value) =>
+        JsonSerializer.SerializeToUtf8Bytes(value, (JsonTypeInfo<T>)json.Value.SerializerOptions.GetTypeInfo(typeof(T)));
 
     private static bool Bypass(HttpRequest request) =>
         request.Headers.CacheControl.Count > 0 && request.GetTypedHeaders().CacheControl is { } control && (control.NoCache || control.NoStore);

@@ -1,6 +1,10 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Accounts;
+using Psd2.Core.ClientApps;
 using Psd2.Core.Persistence;
 
 namespace Psd2.Api.Accounts;
@@ -14,42 +18,45 @@ public static class AccountsApi
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, AccountJsonContext.Default));
     }
 
-    public static void MapAccountsApi(this IEndpointRouteBuilder app)
+    public static void MapAccountsApi(this RouteGroupBuilder v1)
     {
-        app.MapGet("/v1/users/{userId:guid}/accounts", ListAsync).WithTags("Accounts").WithName("ListAccounts")
-            .WithSummary("The user's accounts at every institution; an account keeps its id across consents (renewal, reconnection).")
-            .Produces<List<AccountResponse>>().ProducesProblem(StatusCodes.Status404NotFound);
-        var account = app.MapGroup("/v1/accounts/{accountId:guid}").WithTags("Accounts");
-        account.MapGet("/", GetAsync).WithName("GetAccount").WithSummary("One account.")
-            .Produces<AccountResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        v1.MapGet("/users/{userId:guid}/accounts", ListAsync).WithTags("Accounts").WithName("ListAccounts")
+            .WithSummary("The user's accounts at every institution; an account keeps its id across consents (renewal, reconnection).");
+        var account = v1.MapGroup("/accounts/{accountId:guid}").WithTags("Accounts");
+        account.MapGet("/", GetAsync).WithName("GetAccount").WithSummary("One account.");
+        // Served as JSON written once and cached, so the 200's schema is declared here rather than by the return type.
         account.MapGet("/balances", BalancesAsync).WithName("ListBalances")
             .WithSummary("The account's balances as last synced (closingBooked, interimAvailable, expected, ...).")
-            .Produces<List<BalanceResponse>>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<List<BalanceResponse>>();
     }
 
-    private static async Task<IResult> ListAsync(Guid userId, HttpContext context, Psd2DbContext db)
+    private static async Task<Results<Ok<List<AccountResponse>>, ApiProblem<NotFound404>>> ListAsync(
+        Guid userId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken)
     {
-        var clientAppId = context.ClientAppId();
-        if (!await db.Users.AnyAsync(u => u.Id == userId && u.ClientAppId == clientAppId, context.RequestAborted))
+        if (!await db.Users.OwnedBy(caller.ClientAppId).AnyAsync(u => u.Id == userId, cancellationToken))
         {
             return ApiProblems.NotFound("user");
         }
 
-        var accounts = await db.Accounts.AsNoTracking().Where(a => a.UserId == userId && a.ClientAppId == clientAppId)
-            .OrderBy(a => a.Iban).ThenBy(a => a.Currency).ThenBy(a => a.Id).ToListAsync(context.RequestAborted);
+        var accounts = await db.Accounts.AsNoTracking().OwnedBy(caller.ClientAppId).Where(a => a.UserId == userId)
+            .OrderBy(a => a.Iban).ThenBy(a => a.Currency).ThenBy(a => a.Id).ToListAsync(cancellationToken);
         return TypedResults.Ok(accounts.Select(AccountResponse.Of).ToList());
     }
 
-    private static async Task<IResult> GetAsync(Guid accountId, HttpContext context, Psd2DbContext db) =>
-        await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == accountId && a.ClientAppId == context.ClientAppId(), context.RequestAborted) is { } account
+    private static async Task<Results<Ok<AccountResponse>, ApiProblem<NotFound404>>> GetAsync(
+        Guid accountId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken) =>
+        await db.Accounts.AsNoTracking().OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(a => a.Id == accountId, cancellationToken) is { } account
             ? TypedResults.Ok(AccountResponse.Of(account))
             : ApiProblems.NotFound("account");
 
-    private static Task<IResult> BalancesAsync(Guid accountId, HttpContext context, Psd2DbContext db, AccountCache cache) =>
-        AccountReads.CachedAsync(context, db, cache, accountId, "balances", async cancellationToken =>
+    private static async Task<Results<FileContentHttpResult, ApiProblem<NotFound404>>> BalancesAsync(
+        Guid accountId, Caller caller, HttpRequest request, Psd2DbContext db, AccountCache cache, IOptions<JsonOptions> json, CancellationToken cancellationToken) =>
+        await AccountReads.CachedAsync(caller, request, db, cache, accountId, "balances", async readCancellation =>
         {
             var balances = await db.Balances.AsNoTracking().Where(b => b.AccountId == accountId)
-                .OrderBy(b => b.BalanceType).ThenBy(b => b.Currency).ToListAsync(cancellationToken);
-            return AccountReads.Json(context, balances.Select(BalanceResponse.Of).ToList());
-        });
+                .OrderBy(b => b.BalanceType).ThenBy(b => b.Currency).ToListAsync(readCancellation);
+            return AccountReads.Json(json, balances.Select(BalanceResponse.Of).ToList());
+        }, cancellationToken) is { } balances
+            ? balances
+            : ApiProblems.NotFound("account");
 }

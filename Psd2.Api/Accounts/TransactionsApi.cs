@@ -3,7 +3,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Psd2.Api.ClientApps;
 using Psd2.Core.Persistence;
 
 namespace Psd2.Api.Accounts;
@@ -14,26 +18,27 @@ public static class TransactionsApi
     public const int DefaultLimit = 100;
     public const int MaxLimit = 500;
 
-    public static void MapTransactionsApi(this IEndpointRouteBuilder app)
+    public static void MapTransactionsApi(this RouteGroupBuilder v1)
     {
-        var transactions = app.MapGroup("/v1/accounts/{accountId:guid}/transactions").WithTags("Accounts");
+        var transactions = v1.MapGroup("/accounts/{accountId:guid}/transactions").WithTags("Accounts");
         transactions.MapGet("/", ListAsync).WithName("ListTransactions")
             .WithSummary("The account's transactions, newest first (booking date, or value date while pending, then id), filtered, paged by cursor.")
             .WithTransactionFilterParameters()
-            .Produces<TransactionPage>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<TransactionPage>(); // served as JSON written once and cached, so declared here rather than by the return type
         transactions.MapGet("/{transactionId:guid}", GetAsync).WithName("GetTransaction")
-            .WithSummary("One transaction, with the bank's own JSON for it (raw).")
-            .Produces<TransactionResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("One transaction, with the bank's own JSON for it (raw).");
     }
 
     /// <param name="limit">Transactions per page, 1 to 500; 100 by default.</param>
     /// <param name="cursor">The nextCursor of the previous page, with the same filters.</param>
-    private static async Task<IResult> ListAsync(Guid accountId, string? limit, string? cursor, HttpContext context, Psd2DbContext db, AccountCache cache)
+    private static async Task<Results<FileContentHttpResult, ApiProblem<NotFound404>, ApiProblem<BadRequest400>>> ListAsync(
+        Guid accountId, string? limit, string? cursor, Caller caller, HttpRequest request, Psd2DbContext db, AccountCache cache, IOptions<JsonOptions> json,
+        CancellationToken cancellationToken)
     {
-        var (filter, error) = TransactionFilter.Parse(context.Request.Query);
+        var (filter, error) = TransactionFilter.Parse(request.Query);
         if (filter is null)
         {
-            return ApiProblems.Problem(error!);
+            return new ApiProblem<BadRequest400>(error!);
         }
 
         var size = DefaultLimit;
@@ -47,14 +52,16 @@ public static class TransactionsApi
         {
             if (!TransactionCursor.TryRead(cursor, accountId, filter, out var sortDate, out var id))
             {
-                return ApiProblems.Problem(StatusCodes.Status400BadRequest, "cursor_invalid", "The cursor is not one this API issued for this account and these filters.");
+                return ApiProblems.BadRequest("cursor_invalid", "The cursor is not one this API issued for this account and these filters.");
             }
 
             after = (sortDate, id);
         }
 
-        return await AccountReads.CachedAsync(context, db, cache, accountId, "transactions:" + PageKey(filter, size, cursor),
-            async cancellationToken => AccountReads.Json(context, await PageAsync(db, accountId, filter, size, after, cancellationToken)));
+        return await AccountReads.CachedAsync(caller, request, db, cache, accountId, "transactions:" + PageKey(filter, size, cursor),
+            async readCancellation => AccountReads.Json(json, await PageAsync(db, accountId, filter, size, after, readCancellation)), cancellationToken) is { } page
+            ? page
+            : ApiProblems.NotFound("account");
     }
 
     private static async Task<TransactionPage> PageAsync(
@@ -80,14 +87,15 @@ public static class TransactionsApi
         return new TransactionPage(rows.Take(size).Select(r => r.Item).ToList(), next);
     }
 
-    private static async Task<IResult> GetAsync(Guid accountId, Guid transactionId, HttpContext context, Psd2DbContext db)
+    private static async Task<Results<Ok<TransactionResponse>, ApiProblem<NotFound404>>> GetAsync(
+        Guid accountId, Guid transactionId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken)
     {
-        if (!await AccountReads.IsOwnedAsync(db, accountId, context))
+        if (!await AccountReads.IsOwnedAsync(db, accountId, caller))
         {
             return ApiProblems.NotFound("account");
         }
 
-        var t = await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == transactionId && t.AccountId == accountId, context.RequestAborted);
+        var t = await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == transactionId && t.AccountId == accountId, cancellationToken);
         return t is null
             ? ApiProblems.NotFound("transaction")
             : TypedResults.Ok(new TransactionResponse(

@@ -1,48 +1,69 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Psd2.Core.ClientApps;
 using Psd2.Core.Persistence;
 
 namespace Psd2.Api.ClientApps;
 
-/// <summary>The client app a request acts for, proven by its API key.</summary>
-public sealed record ClientAppContext(Guid ClientAppId, Guid KeyId);
+/// <summary>A client app's key as verified: the app it belongs to and the key's own id.</summary>
+public sealed record ClientAppKey(Guid ClientAppId, Guid KeyId);
 
-/// <summary>
-/// Every call under /v1 carries a client app's key (<c>Authorization: Bearer psd2_...</c> or <c>X-Api-Key</c>);
-/// without one, or with a wrong, revoked or disabled one, the answer is 401 before anything else is read.
-/// </summary>
-public static class ApiKeyAuthentication
+public static class ApiKeys
 {
-    /// <summary>Keys verified recently, kept in memory and forgotten when revoked (<see cref="VerifiedKeys"/>).</summary>
+    /// <summary>The <c>ApiKey</c> scheme, as every request's default, and the memory of verified keys it reads first.</summary>
     public static void AddApiKeys(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<VerifiedKeys>();
         builder.Services.AddHostedService(services => services.GetRequiredService<VerifiedKeys>());
+        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, configureOptions: null);
+        builder.Services.AddAuthorization();
+    }
+}
+
+/// <summary>
+/// The <c>ApiKey</c> authentication scheme: a client app's key in <c>Authorization: Bearer psd2_...</c> or
+/// <c>X-Api-Key</c>, checked against psd2db (<see cref="VerifiedKeys"/> remembers it briefly). Without a key, or with a
+/// wrong, revoked or disabled one, an operation that requires authorization answers 401 with <c>WWW-Authenticate</c>
+/// and a ProblemDetails (<c>api_key_missing</c>, <c>api_key_invalid</c>) before anything else is read.
+/// </summary>
+public sealed class ApiKeyAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, VerifiedKeys verified, Psd2DbContext db)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string ClientAppIdClaim = "client_app_id";
+    public const string KeyIdClaim = "api_key_id";
+    private const string Realm = "psd2";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (Presented(Request) is not { } key)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (await VerifyAsync(key, Context.RequestAborted) is not { } client)
+        {
+            return AuthenticateResult.Fail("The API key is not valid.");
+        }
+
+        var identity = new ClaimsIdentity([new(ClientAppIdClaim, client.ClientAppId.ToString()), new(KeyIdClaim, client.KeyId.ToString())], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
-    public static void UseApiKeys(this WebApplication app) =>
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), api => api.Use(async (context, next) =>
-        {
-            var key = Presented(context.Request);
-            if (key is null)
-            {
-                await Unauthorized(context, "api_key_missing", "An API key is required: Authorization: Bearer <key> or X-Api-Key.");
-                return;
-            }
-
-            var client = await AuthenticateAsync(context.RequestServices, key, context.RequestAborted);
-            if (client is null)
-            {
-                await Unauthorized(context, "api_key_invalid", "The API key is not valid.");
-                return;
-            }
-
-            context.Features.Set(client);
-            await next(context);
-        }));
-
-    public static Guid ClientAppId(this HttpContext context) =>
-        context.Features.Get<ClientAppContext>()?.ClientAppId ?? throw new InvalidOperationException("The request was not authenticated.");
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var presented = Presented(Request) is not null;
+        Response.Headers.WWWAuthenticate = presented ? $"Bearer realm=\"{Realm}\", error=\"invalid_token\"" : $"Bearer realm=\"{Realm}\"";
+        var error = presented
+            ? new ApiError(StatusCodes.Status401Unauthorized, "api_key_invalid", "The API key is not valid.")
+            : new ApiError(StatusCodes.Status401Unauthorized, "api_key_missing", "An API key is required: Authorization: Bearer <key> or X-Api-Key.");
+        await ApiProblems.Write(error).ExecuteAsync(Context);
+    }
 
     private static string? Presented(HttpRequest request)
     {
@@ -55,27 +76,26 @@ public static class ApiKeyAuthentication
         return request.Headers["X-Api-Key"] is { Count: 1 } header ? header.ToString() : null;
     }
 
-    private static async Task<ClientAppContext?> AuthenticateAsync(IServiceProvider services, string key, CancellationToken cancellationToken)
+    private async Task<ClientAppKey?> VerifyAsync(string key, CancellationToken cancellationToken)
     {
         if (!ApiKeyFormat.TryParse(key, out var prefix, out var secret))
         {
             return null;
         }
 
-        var verified = services.GetRequiredService<VerifiedKeys>();
         if (verified.Find(prefix, secret) is { } known)
         {
             return known;
         }
 
         var forgettings = verified.Forgettings;
-        var stored = await ActiveKey(services.GetRequiredService<Psd2DbContext>(), prefix, cancellationToken);
+        var stored = await ActiveKey(db, prefix, cancellationToken);
         if (stored is null || !ApiKeyFormat.Matches(secret, stored.SecretHash))
         {
             return null;
         }
 
-        var client = new ClientAppContext(stored.ClientAppId, stored.Id);
+        var client = new ClientAppKey(stored.ClientAppId, stored.Id);
         verified.Remember(prefix, stored.SecretHash, client, forgettings);
         return client;
     }
@@ -86,7 +106,4 @@ public static class ApiKeyAuthentication
             .Where(k => k.Prefix == prefix && k.RevokedAt == null)
             .Join(db.ClientApps.Where(a => a.DisabledAt == null), k => k.ClientAppId, a => a.Id, (k, _) => k)
             .SingleOrDefault());
-
-    private static Task Unauthorized(HttpContext context, string code, string title) =>
-        ApiProblems.Problem(StatusCodes.Status401Unauthorized, code, title).ExecuteAsync(context);
 }

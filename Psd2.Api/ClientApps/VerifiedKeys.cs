@@ -25,9 +25,9 @@ public sealed class VerifiedKeys(IConnectionMultiplexer redis, ILogger<VerifiedK
     private volatile bool _subscribed;
     private long _forgettings;
 
-    private sealed record Verified(ClientAppContext Client, byte[] SecretHash, long Until);
+    private sealed record Verified(ClientAppKey Client, byte[] SecretHash, long Until);
 
-    public ClientAppContext? Find(string prefix, string secret)
+    public ClientAppKey? Find(string prefix, string secret)
     {
         if (!_subscribed || !_keys.TryGetValue(prefix, out var verified))
         {
@@ -47,7 +47,7 @@ public sealed class VerifiedKeys(IConnectionMultiplexer redis, ILogger<VerifiedK
     public long Forgettings => Interlocked.Read(ref _forgettings);
 
     /// <param name="forgettings">What <see cref="Forgettings"/> was before the key was read from psd2db.</param>
-    public void Remember(string prefix, byte[] secretHash, ClientAppContext client, long forgettings)
+    public void Remember(string prefix, byte[] secretHash, ClientAppKey client, long forgettings)
     {
         if (!_subscribed || Forgettings != forgettings)
         {

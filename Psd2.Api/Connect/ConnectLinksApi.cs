@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Banking;
+using Psd2.Core.ClientApps;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
 
@@ -15,24 +17,24 @@ public sealed record ConnectLinkResponse(string Url, DateTimeOffset ExpiresAt);
 /// <summary>Connect links: a client app hands its user a link to the hosted Connect page instead of building its own.</summary>
 public static class ConnectLinksApi
 {
-    public static void MapConnectLinksApi(this IEndpointRouteBuilder app) =>
-        app.MapPost("/v1/users/{userId:guid}/connect-links", CreateAsync).WithTags("Connect").WithName("CreateConnectLink")
+    public static void MapConnectLinksApi(this RouteGroupBuilder v1) =>
+        v1.MapPost("/users/{userId:guid}/connect-links", CreateAsync).WithTags("Connect").WithName("CreateConnectLink")
             .WithSummary("A single-use link, valid for 15 minutes, to the hosted Connect page where the user picks a bank and signs in; the browser ends at redirectUri.");
 
-    private static async Task<IResult> CreateAsync(
-        Guid userId, CreateConnectLinkRequest request, HttpContext context, Psd2DbContext db, ConnectLinks links,
-        IOptions<InstitutionOptions> institutions, IOptions<ApiOptions> api, TimeProvider time)
+    private static async Task<Results<Created<ConnectLinkResponse>, ApiProblem<NotFound404>, ApiProblem<BadRequest400>>> CreateAsync(
+        Guid userId, CreateConnectLinkRequest request, Caller caller, Psd2DbContext db, ConnectLinks links,
+        IOptions<InstitutionOptions> institutions, IOptions<ApiOptions> api, TimeProvider time, CancellationToken cancellationToken)
     {
-        var clientAppId = context.ClientAppId();
-        if (!await db.Users.AnyAsync(u => u.Id == userId && u.ClientAppId == clientAppId, context.RequestAborted))
+        var clientAppId = caller.ClientAppId;
+        if (!await db.Users.OwnedBy(clientAppId).AnyAsync(u => u.Id == userId, cancellationToken))
         {
             return ApiProblems.NotFound("user");
         }
 
-        var allowed = await db.ClientApps.Where(a => a.Id == clientAppId).Select(a => a.RedirectUris).SingleAsync(context.RequestAborted);
+        var allowed = await db.ClientApps.Where(a => a.Id == clientAppId).Select(a => a.RedirectUris).SingleAsync(cancellationToken);
         if (request.RedirectUri is null || !allowed.Contains(request.RedirectUri, StringComparer.Ordinal))
         {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, "redirect_uri_not_allowed", "redirectUri must be one of the client app's registered redirect URIs.");
+            return ApiProblems.BadRequest("redirect_uri_not_allowed", "redirectUri must be one of the client app's registered redirect URIs.");
         }
 
         var maxDays = institutions.Value.Banks.Values.Max(b => b.MaxConsentDays);
@@ -53,8 +55,8 @@ public static class ConnectLinksApi
         }
 
         var (token, link) = await links.CreateAsync(clientAppId, userId, request.RedirectUri, request.ValidDays, request.FrequencyPerDay, access);
-        db.AuditEvents.Add(AuditRecords.For(context, time, "connect_link.created", clientAppId, userId, details: new { link.ExpiresAt }));
-        await db.SaveChangesAsync(context.RequestAborted);
+        db.AuditEvents.Add(AuditRecords.For(caller, time, "connect_link.created", userId, details: new { link.ExpiresAt }));
+        await db.SaveChangesAsync(cancellationToken);
         var url = $"{api.Value.PublicBaseUrl.TrimEnd('/')}/connect/{token}";
         return TypedResults.Created((string?)null, new ConnectLinkResponse(url, link.ExpiresAt));
     }

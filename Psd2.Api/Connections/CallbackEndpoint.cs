@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
 using Psd2.Core.Banking;
+using Psd2.Core.Audit;
 using Psd2.Core.Connections;
 using Psd2.Core.Events;
 using Psd2.Core.Persistence;
@@ -28,7 +29,7 @@ public static class CallbackEndpoint
         var connection = pending is null ? null : await db.Connections.SingleOrDefaultAsync(c => c.Id == pending.ConnectionId, context.RequestAborted);
         if (pending is null || connection is null || connection.Status != ConnectionStatus.PendingAuthorisation)
         {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, "state_invalid", "This sign-in link has expired or was already used; start the connection again.");
+            return ApiProblems.BadRequest("state_invalid", "This sign-in link has expired or was already used; start the connection again.");
         }
 
         var now = time.GetUtcNow();
@@ -37,7 +38,7 @@ public static class CallbackEndpoint
             var refused = error == "access_denied";
             connection.SetStatus(refused ? ConnectionStatus.Rejected : ConnectionStatus.Failed,
                 refused ? "user_refused" : "bank_error", now);
-            db.AuditEvents.Add(AuditRecords.For(context, time, "connection." + connection.Status, connection.ClientAppId, connection.UserId, connection.Id));
+            db.AuditEvents.Add(AuditEvent.Of(context.RequestId(), time, "connection." + connection.Status, connection.ClientAppId, connection.UserId, connection.Id));
             db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, connection));
             await db.SaveChangesAsync(context.RequestAborted);
         }
@@ -53,7 +54,7 @@ public static class CallbackEndpoint
             {
                 logger.LogWarning(e, "Exchanging the code of connection {ConnectionId} failed", connection.Id);
                 connection.SetStatus(ConnectionStatus.Failed, "token_exchange_failed", time.GetUtcNow());
-                db.AuditEvents.Add(AuditRecords.For(context, time, "connection.failed", connection.ClientAppId, connection.UserId, connection.Id));
+                db.AuditEvents.Add(AuditEvent.Of(context.RequestId(), time, "connection.failed", connection.ClientAppId, connection.UserId, connection.Id));
                 db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, connection));
                 await db.SaveChangesAsync(context.RequestAborted);
             }

@@ -1,25 +1,27 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Accounts;
 using Psd2.Core.Banking;
+using Psd2.Core.ClientApps;
 using Psd2.Core.Connections;
 using Psd2.Core.Events;
 using Psd2.Core.Persistence;
-using Psd2.ServiceDefaults.RequestIds;
 
 namespace Psd2.Api.Connections;
 
 /// <summary>Bank connections of a client app's users: started, read, checked at the bank, renewed and deleted.</summary>
 public static class ConnectionsApi
 {
-    public static void MapConnectionsApi(this IEndpointRouteBuilder app)
+    public static void MapConnectionsApi(this RouteGroupBuilder v1)
     {
-        app.MapPost("/v1/users/{userId:guid}/connections", CreateAsync).WithTags("Connections").WithName("CreateConnection")
+        v1.MapPost("/users/{userId:guid}/connections", CreateAsync).WithTags("Connections").WithName("CreateConnection")
             .WithSummary("Creates a consent at the bank: returns where to send the user (redirect) or starts BankID on the user's phone (decoupled).");
-        app.MapGet("/v1/users/{userId:guid}/connections", ListAsync).WithTags("Connections").WithName("ListConnections");
-        var connections = app.MapGroup("/v1/connections/{connectionId:guid}").WithTags("Connections");
-        connections.MapGet("/", GetAsync).WithName("GetConnection");
+        v1.MapGet("/users/{userId:guid}/connections", ListAsync).WithTags("Connections").WithName("ListConnections")
+            .WithSummary("The user's connections, oldest first.");
+        var connections = v1.MapGroup("/connections/{connectionId:guid}").WithTags("Connections");
+        connections.MapGet("/", GetAsync).WithName("GetConnection").WithSummary("One connection, with its accounts.");
         connections.MapPost("/verify", VerifyAsync).WithName("VerifyConnection")
             .WithSummary("Reads the consent's status at the bank now (free of the daily access budget) and updates the connection.");
         connections.MapPost("/renew", RenewAsync).WithName("RenewConnection")
@@ -28,29 +30,30 @@ public static class ConnectionsApi
             .WithSummary("Terminates the consent at the bank, then keeps the connection as revoked, or with purge=true erases it and its accounts.");
     }
 
-    private static async Task<IResult> CreateAsync(Guid userId, CreateConnectionRequest request, HttpContext context, Psd2DbContext db, ConnectionStarter starter)
+    private static async Task<Results<Created<ConnectionResponse>, ApiProblem<NotFound404>, ApiProblem<BadRequest400, Unprocessable422, BadGateway502>>> CreateAsync(
+        Guid userId, CreateConnectionRequest request, Caller caller, Psd2DbContext db, ConnectionStarter starter, CancellationToken cancellationToken)
     {
-        var clientAppId = context.ClientAppId();
-        if (!await db.Users.AnyAsync(u => u.Id == userId && u.ClientAppId == clientAppId, context.RequestAborted))
+        if (!await db.Users.OwnedBy(caller.ClientAppId).AnyAsync(u => u.Id == userId, cancellationToken))
         {
             return ApiProblems.NotFound("user");
         }
 
-        return Started(await starter.StartAsync(clientAppId, userId, request.ToRequest(), context.RequestId(), context.RequestAborted));
+        var (started, error) = await starter.StartAsync(caller.ClientAppId, userId, request.ToRequest(), caller.RequestId, cancellationToken);
+        return started is null ? new ApiProblem<BadRequest400, Unprocessable422, BadGateway502>(error!) : Created(started);
     }
 
-    private static async Task<IResult> RenewAsync(Guid connectionId, RenewConnectionRequest? request, HttpContext context, Psd2DbContext db, ConnectionStarter starter)
+    private static async Task<Results<Created<ConnectionResponse>, ApiProblem<NotFound404>, ApiProblem<Conflict409>, ApiProblem<BadRequest400, Unprocessable422, BadGateway502>>> RenewAsync(
+        Guid connectionId, RenewConnectionRequest? request, Caller caller, Psd2DbContext db, ConnectionStarter starter, CancellationToken cancellationToken)
     {
-        var connection = await FindAsync(db, context, connectionId);
+        var connection = await db.Connections.OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
         if (connection is null)
         {
             return ApiProblems.NotFound("connection");
         }
 
-        if (connection.ReplacedByConnectionId is not null
-            || connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue or ConnectionStatus.Expired or ConnectionStatus.Revoked))
+        if (connection.ReplacedByConnectionId is not null || !(connection.IsLive || connection.Status is ConnectionStatus.Expired or ConnectionStatus.Revoked))
         {
-            return ApiProblems.Problem(StatusCodes.Status409Conflict, "connection_not_renewable",
+            return ApiProblems.Conflict("connection_not_renewable",
                 "Only an active, renewal_due, expired or revoked connection that has not been renewed already can be renewed.");
         }
 
@@ -59,18 +62,17 @@ public static class ConnectionsApi
             connection.InstitutionId, flow, request?.RedirectUri ?? connection.RedirectUri,
             request?.PsuId ?? (flow == connection.Flow ? connection.PsuId : null), request?.ValidDays, request?.FrequencyPerDay ?? connection.FrequencyPerDay,
             request?.Access ?? connection.Access);
-        return Started(await starter.StartAsync(connection.ClientAppId, connection.UserId, renewal, context.RequestId(), context.RequestAborted, renews: connection));
+        var (started, error) = await starter.StartAsync(connection.ClientAppId, connection.UserId, renewal, caller.RequestId, cancellationToken, renews: connection);
+        return started is null ? new ApiProblem<BadRequest400, Unprocessable422, BadGateway502>(error!) : Created(started);
     }
 
-    private static IResult Started((StartedConnection? Started, ApiError? Error) result) => result switch
-    {
-        ({ } started, _) => TypedResults.Created($"/v1/connections/{started.Connection.Id}", ConnectionResponse.Of(started.Connection, [], started.AuthorisationUrl)),
-        (_, var error) => ApiProblems.Problem(error!),
-    };
+    private static Created<ConnectionResponse> Created(StartedConnection started) =>
+        TypedResults.Created($"/v1/connections/{started.Connection.Id}", ConnectionResponse.Of(started.Connection, [], started.AuthorisationUrl));
 
-    private static async Task<IResult> VerifyAsync(Guid connectionId, HttpContext context, Psd2DbContext db, ConsentChecks checks)
+    private static async Task<Results<Ok<ConnectionResponse>, ApiProblem<NotFound404>, ApiProblem<Unprocessable422, BadGateway502>>> VerifyAsync(
+        Guid connectionId, Caller caller, Psd2DbContext db, ConsentChecks checks, CancellationToken cancellationToken)
     {
-        var connection = await FindAsync(db, context, connectionId);
+        var connection = await db.Connections.OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
         if (connection is null)
         {
             return ApiProblems.NotFound("connection");
@@ -78,20 +80,20 @@ public static class ConnectionsApi
 
         try
         {
-            await checks.CheckAsync(connection, context.RequestId(), context.RequestAborted);
+            await checks.CheckAsync(connection, caller.RequestId, cancellationToken);
         }
-        catch (Exception e) when (BankCalls.IsBankFailure(e, context.RequestAborted))
+        catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
         {
-            return ApiProblems.Problem(BankCalls.Describe(e));
+            return new ApiProblem<Unprocessable422, BadGateway502>(BankCalls.Describe(e));
         }
 
-        return TypedResults.Ok(await ViewAsync(db, connection, context.RequestAborted));
+        return TypedResults.Ok(await ViewAsync(db, connection, cancellationToken));
     }
 
-    private static async Task<IResult> DeleteAsync(
-        Guid connectionId, bool? purge, HttpContext context, Psd2DbContext db, BankClients banks, IAccountCache cache, TimeProvider time)
+    private static async Task<Results<NoContent, ApiProblem<NotFound404>, ApiProblem<Unprocessable422, BadGateway502>>> DeleteAsync(
+        Guid connectionId, bool? purge, Caller caller, Psd2DbContext db, BankClients banks, IAccountCache cache, TimeProvider time, CancellationToken cancellationToken)
     {
-        var connection = await FindAsync(db, context, connectionId);
+        var connection = await db.Connections.OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
         if (connection is null)
         {
             return ApiProblems.NotFound("connection");
@@ -102,14 +104,15 @@ public static class ConnectionsApi
         {
             try
             {
-                await ConsentTermination.TerminateAsync(banks.Client(connection.InstitutionId), connection, context.RequestAborted);
+                await ConsentTermination.TerminateAsync(banks.Client(connection.InstitutionId), connection, cancellationToken);
             }
-            catch (Exception e) when (BankCalls.IsBankFailure(e, context.RequestAborted))
+            catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
             {
-                return ApiProblems.Problem(BankCalls.Describe(e) with { Title = "The consent could not be terminated at the bank; nothing was changed. Try again." });
+                return new ApiProblem<Unprocessable422, BadGateway502>(
+                    BankCalls.Describe(e) with { Title = "The consent could not be terminated at the bank; nothing was changed. Try again." });
             }
 
-            db.AuditEvents.Add(AuditRecords.For(context, time, "connection.revoked", connection.ClientAppId, connection.UserId, connection.Id));
+            db.AuditEvents.Add(AuditRecords.For(caller, time, "connection.revoked", connection.UserId, connection.Id));
         }
 
         if (!connection.IsFinal)
@@ -121,8 +124,8 @@ public static class ConnectionsApi
         List<Guid> purged = [];
         if (purge == true)
         {
-            purged = await db.Accounts.Where(a => a.ConnectionId == connection.Id).Select(a => a.Id).ToListAsync(context.RequestAborted);
-            await db.Accounts.Where(a => a.ConnectionId == connection.Id).ExecuteDeleteAsync(context.RequestAborted);
+            purged = await db.Accounts.Where(a => a.ConnectionId == connection.Id).Select(a => a.Id).ToListAsync(cancellationToken);
+            await db.Accounts.Where(a => a.ConnectionId == connection.Id).ExecuteDeleteAsync(cancellationToken);
             db.Connections.Remove(connection);
         }
         else
@@ -132,36 +135,30 @@ public static class ConnectionsApi
             connection.NextPollAt = null;
         }
 
-        db.AuditEvents.Add(AuditRecords.For(context, time, "connection.deleted", connection.ClientAppId, connection.UserId, connection.Id, new { purged = purge == true }));
-        await db.SaveChangesAsync(context.RequestAborted);
+        db.AuditEvents.Add(AuditRecords.For(caller, time, "connection.deleted", connection.UserId, connection.Id, new { purged = purge == true }));
+        await db.SaveChangesAsync(cancellationToken);
         await cache.InvalidateAsync(purged, CancellationToken.None);
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> GetAsync(Guid connectionId, HttpContext context, Psd2DbContext db) =>
-        await FindAsync(db, context, connectionId, tracked: false) is { } connection
-            ? TypedResults.Ok(await ViewAsync(db, connection, context.RequestAborted))
+    private static async Task<Results<Ok<ConnectionResponse>, ApiProblem<NotFound404>>> GetAsync(
+        Guid connectionId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken) =>
+        await db.Connections.AsNoTracking().OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken) is { } connection
+            ? TypedResults.Ok(await ViewAsync(db, connection, cancellationToken))
             : ApiProblems.NotFound("connection");
 
-    private static async Task<IResult> ListAsync(Guid userId, HttpContext context, Psd2DbContext db)
+    private static async Task<Results<Ok<List<ConnectionResponse>>, ApiProblem<NotFound404>>> ListAsync(
+        Guid userId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken)
     {
-        var clientAppId = context.ClientAppId();
-        if (!await db.Users.AnyAsync(u => u.Id == userId && u.ClientAppId == clientAppId, context.RequestAborted))
+        if (!await db.Users.OwnedBy(caller.ClientAppId).AnyAsync(u => u.Id == userId, cancellationToken))
         {
             return ApiProblems.NotFound("user");
         }
 
-        var connections = await db.Connections.AsNoTracking().Where(c => c.UserId == userId && c.ClientAppId == clientAppId)
-            .OrderBy(c => c.CreatedAt).ToListAsync(context.RequestAborted);
-        var accounts = await db.Accounts.AsNoTracking().Where(a => a.UserId == userId && a.ClientAppId == clientAppId).ToListAsync(context.RequestAborted);
+        var connections = await db.Connections.AsNoTracking().OwnedBy(caller.ClientAppId).Where(c => c.UserId == userId)
+            .OrderBy(c => c.CreatedAt).ToListAsync(cancellationToken);
+        var accounts = await db.Accounts.AsNoTracking().OwnedBy(caller.ClientAppId).Where(a => a.UserId == userId).ToListAsync(cancellationToken);
         return TypedResults.Ok(connections.Select(c => ConnectionResponse.Of(c, accounts)).ToList());
-    }
-
-    /// <summary>The caller's own connection; another client app's is as unknown as a missing one.</summary>
-    private static Task<Connection?> FindAsync(Psd2DbContext db, HttpContext context, Guid connectionId, bool tracked = true)
-    {
-        var query = tracked ? db.Connections : db.Connections.AsNoTracking();
-        return query.SingleOrDefaultAsync(c => c.Id == connectionId && c.ClientAppId == context.ClientAppId(), context.RequestAborted);
     }
 
     private static async Task<ConnectionResponse> ViewAsync(Psd2DbContext db, Connection connection, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using Psd2.Api.ClientApps;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.Accounts;
@@ -12,7 +13,7 @@ public sealed record ExportTransaction(
     string? CounterpartyName, string? CounterpartyIban, string? Remittance, string? BankTransactionCode);
 
 /// <summary>Whose data an export holds: a user of the client app, or one of the user's accounts, and the transaction filter.</summary>
-public sealed record ExportScope(Guid ClientAppId, Guid UserId, Guid? AccountId, TransactionFilter Filter);
+public sealed record ExportScope(Caller Caller, Guid UserId, Guid? AccountId, TransactionFilter Filter);
 
 /// <summary>
 /// What an export holds: the user's accounts (or one of them), their balances, and their transactions through the
@@ -24,7 +25,7 @@ public sealed class ExportRows(Psd2DbContext db, ExportScope scope)
 {
     public Task<List<Account>> AccountsAsync(CancellationToken cancellationToken) =>
         db.Accounts.AsNoTracking()
-            .Where(a => a.ClientAppId == scope.ClientAppId && a.UserId == scope.UserId && (scope.AccountId == null || a.Id == scope.AccountId))
+            .Where(a => a.ClientAppId == scope.Caller.ClientAppId && a.UserId == scope.UserId && (scope.AccountId == null || a.Id == scope.AccountId))
             .OrderBy(a => a.Iban).ThenBy(a => a.Currency).ThenBy(a => a.Id)
             .ToListAsync(cancellationToken);
 

@@ -1,8 +1,12 @@
 using System.Data;
 using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.Accounts;
 using Psd2.Api.ClientApps;
+using Psd2.Core.ClientApps;
 using Psd2.Core.Persistence;
 
 namespace Psd2.Api.Exports;
@@ -12,57 +16,62 @@ public static class ExportsApi
 {
     private delegate Task ExportWriter(ExportRows rows, ExportCounts counts, Stream destination, CancellationToken cancellationToken);
 
-    public static void MapExportsApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/v1/users/{userId:guid}/export", ExportAsync).WithTags("Exports").WithName("ExportUserData")
+    public static void MapExportsApi(this RouteGroupBuilder v1) =>
+        v1.MapGet("/users/{userId:guid}/export", ExportAsync).WithTags("Exports").WithName("ExportUserData")
             .WithSummary("The user's accounts, balances and transactions as an .xlsx workbook (format=xlsx), or the transactions as CSV (format=csv); "
                 + "accountId narrows it to one account, and the transaction filters are the read API's (dateFrom, dateTo, status, minAmount, maxAmount, text).")
-            .Produces(StatusCodes.Status200OK, contentType: XlsxExport.ContentType, additionalContentTypes: CsvExport.ContentType)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<Stream>(StatusCodes.Status200OK, XlsxExport.ContentType, CsvExport.ContentType)
+            .WithTransactionFilterParameters()
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // Checked by the handler itself, for a validation_failed that names it; required all the same.
+                ((OpenApiParameter)operation.Parameters!.Single(p => p.Name == "format")).Required = true;
+                return Task.CompletedTask;
+            });
 
-    private static async Task<IResult> ExportAsync(Guid userId, HttpContext context, Psd2DbContext db, TimeProvider time)
+    /// <param name="format">xlsx (accounts, balances and transactions, one sheet each) or csv (the transactions).</param>
+    /// <param name="accountId">Only this account of the user.</param>
+    private static async Task<Results<PushStreamHttpResult, ApiProblem<NotFound404>, ApiProblem<BadRequest400>>> ExportAsync(
+        Guid userId, string? format, string? accountId, Caller caller, HttpContext context, Psd2DbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var clientAppId = context.ClientAppId();
-        if (!await db.Users.AnyAsync(u => u.Id == userId && u.ClientAppId == clientAppId, context.RequestAborted))
+        if (!await db.Users.OwnedBy(caller.ClientAppId).AnyAsync(u => u.Id == userId, cancellationToken))
         {
             return ApiProblems.NotFound("user");
         }
 
-        var query = context.Request.Query;
-        var format = query["format"].ToString();
         if (format is not ("xlsx" or "csv"))
         {
             return ApiProblems.Invalid("format", "xlsx or csv.");
         }
 
-        Guid? accountId = null;
-        if (query["accountId"].ToString() is { Length: > 0 } account)
+        Guid? account = null;
+        if (!string.IsNullOrEmpty(accountId))
         {
-            if (!Guid.TryParse(account, out var id))
+            if (!Guid.TryParse(accountId, out var id))
             {
                 return ApiProblems.Invalid("accountId", "An account id of this user.");
             }
 
-            accountId = id;
+            account = id;
         }
 
-        var (filter, error) = TransactionFilter.Parse(query);
+        var (filter, error) = TransactionFilter.Parse(context.Request.Query);
         if (error is not null)
         {
-            return ApiProblems.Problem(error);
+            return new ApiProblem<BadRequest400>(error);
         }
 
-        if (accountId is not null && !await db.Accounts.AnyAsync(a => a.Id == accountId && a.UserId == userId && a.ClientAppId == clientAppId, context.RequestAborted))
+        if (account is not null && !await db.Accounts.OwnedBy(caller.ClientAppId).AnyAsync(a => a.Id == account && a.UserId == userId, cancellationToken))
         {
             return ApiProblems.NotFound("account");
         }
 
-        var scope = new ExportScope(clientAppId, userId, accountId, filter!);
+        var scope = new ExportScope(caller, userId, account, filter!);
         var day = time.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         context.Response.Headers.CacheControl = "no-store";
         return format == "xlsx"
-            ? TypedResults.Stream(body => RunAsync(context, db, time, scope, format, body, XlsxExport.WriteAsync), XlsxExport.ContentType, $"bank-data-{day}.xlsx")
-            : TypedResults.Stream(body => RunAsync(context, db, time, scope, format, body, CsvExport.WriteAsync), CsvExport.ContentType, $"transactions-{day}.csv");
+            ? TypedResults.Stream(body => RunAsync(db, time, scope, format, body, XlsxExport.WriteAsync, cancellationToken), XlsxExport.ContentType, $"bank-data-{day}.xlsx")
+            : TypedResults.Stream(body => RunAsync(db, time, scope, format, body, CsvExport.WriteAsync, cancellationToken), CsvExport.ContentType, $"transactions-{day}.csv");
     }
 
     /// <summary>
@@ -70,22 +79,23 @@ public static class ExportsApi
     /// records <c>data.exported</c> with the format, the scope and the rows written; also when the client hung up part
     /// way (<c>completed</c> false), since those rows left the platform all the same. Never an IBAN.
     /// </summary>
-    private static async Task RunAsync(HttpContext context, Psd2DbContext db, TimeProvider time, ExportScope scope, string format, Stream body, ExportWriter write)
+    private static async Task RunAsync(
+        Psd2DbContext db, TimeProvider time, ExportScope scope, string format, Stream body, ExportWriter write, CancellationToken cancellationToken)
     {
         var counts = new ExportCounts();
         var completed = false;
         try
         {
-            await using (await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, context.RequestAborted))
+            await using (await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken))
             {
-                await write(new ExportRows(db, scope), counts, body, context.RequestAborted);
+                await write(new ExportRows(db, scope), counts, body, cancellationToken);
             }
 
             completed = true;
         }
         finally
         {
-            db.AuditEvents.Add(AuditRecords.For(context, time, "data.exported", scope.ClientAppId, scope.UserId, details: new
+            db.AuditEvents.Add(AuditRecords.For(scope.Caller, time, "data.exported", scope.UserId, details: new
             {
                 format,
                 scope.AccountId,

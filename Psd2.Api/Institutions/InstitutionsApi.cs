@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Psd2.Core.Banking;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Psd2.Api.Institutions;
 
@@ -10,13 +11,13 @@ public static class InstitutionsApi
 {
     public static void AddInstitutions(this WebApplicationBuilder builder) => builder.AddInstitutionOptions();
 
-    public static void MapInstitutionsApi(this IEndpointRouteBuilder app)
+    public static void MapInstitutionsApi(this RouteGroupBuilder v1)
     {
-        var institutions = app.MapGroup("/v1/institutions").WithTags("Institutions");
+        var institutions = v1.MapGroup("/institutions").WithTags("Institutions");
         institutions.MapGet("/", (IOptions<InstitutionOptions> options) =>
             TypedResults.Ok(options.Value.Banks.Select(b => View(b.Key, b.Value)).ToList()))
             .WithName("ListInstitutions").WithSummary("The banks on offer and their capabilities.");
-        institutions.MapGet("/{institutionId}", (string institutionId, IOptions<InstitutionOptions> options) =>
+        institutions.MapGet("/{institutionId}", Results<Ok<InstitutionResponse>, ApiProblem<NotFound404>> (string institutionId, IOptions<InstitutionOptions> options) =>
             options.Value.Banks.TryGetValue(institutionId, out var bank) ? TypedResults.Ok(View(institutionId, bank)) : ApiProblems.NotFound("institution"))
             .WithName("GetInstitution").WithSummary("One bank on offer.");
     }

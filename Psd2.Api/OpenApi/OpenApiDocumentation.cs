@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -26,6 +27,26 @@ public static class OpenApiDocumentation
                 Description = "A client app's API key (psd2_...), created with `Psd2.Api clientapps create`.",
             };
             document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] }];
+            FrameworkResponses.AddTo(document);
+            return Task.CompletedTask;
+        }).AddSchemaTransformer((schema, context, _) =>
+        {
+            if (context.JsonTypeInfo.Type == typeof(ProblemDetails) || context.JsonTypeInfo.Type == typeof(HttpValidationProblemDetails))
+            {
+                schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
+                schema.Properties["code"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Description = "What went wrong, as a stable machine-readable code (the README's error table), e.g. validation_failed, not_found, "
+                        + "api_key_missing, api_key_invalid, cursor_invalid, connection_not_active, bank_unavailable.",
+                };
+                schema.Properties["requestId"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Description = "The request's X-Request-ID, which finds it in the platform's logs and audit trail.",
+                };
+            }
+
             return Task.CompletedTask;
         }));
 

@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Persistence;
 using Psd2.Core.Refresh;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Psd2.Core.ClientApps;
 
 namespace Psd2.Api.Schedules;
 
@@ -26,19 +28,18 @@ public static class SchedulesApi
         builder.Services.AddRefreshCalendar();
     }
 
-    public static void MapSchedulesApi(this IEndpointRouteBuilder app)
+    public static void MapSchedulesApi(this RouteGroupBuilder v1)
     {
-        app.MapGet("/v1/connections/{connectionId:guid}/schedule", GetConnectionScheduleAsync).WithTags("Schedules").WithName("GetConnectionSchedule")
+        v1.MapGet("/connections/{connectionId:guid}/schedule", GetConnectionScheduleAsync).WithTags("Schedules").WithName("GetConnectionSchedule")
             .WithSummary("The connection's next unattended refresh, the unattended reads used and allowed on the bank's current day, its consent checks, and the worker's last runs for it.");
-        app.MapGet("/v1/scheduler/jobs", ListJobsAsync).WithTags("Schedules").WithName("ListSchedulerJobs")
+        v1.MapGet("/scheduler/jobs", ListJobsAsync).WithTags("Schedules").WithName("ListSchedulerJobs")
             .WithSummary("The worker's scheduled jobs: runs, failures, last and next fire times, across every worker replica.");
     }
 
-    private static async Task<IResult> GetConnectionScheduleAsync(Guid connectionId, HttpContext context, Psd2DbContext db, RefreshCalendar calendar, TimeProvider time)
+    private static async Task<Results<Ok<ConnectionScheduleResponse>, ApiProblem<NotFound404>>> GetConnectionScheduleAsync(
+        Guid connectionId, Caller caller, Psd2DbContext db, RefreshCalendar calendar, TimeProvider time, CancellationToken cancellationToken)
     {
-        var cancellationToken = context.RequestAborted;
-        var connection = await db.Connections.AsNoTracking()
-            .SingleOrDefaultAsync(c => c.Id == connectionId && c.ClientAppId == context.ClientAppId(), cancellationToken);
+        var connection = await db.Connections.AsNoTracking().OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
         if (connection is null)
         {
             return ApiProblems.NotFound("connection");
@@ -56,9 +57,9 @@ public static class SchedulesApi
             runs.Select(View).ToList(), lastFailure is null ? null : View(lastFailure)));
     }
 
-    private static async Task<IResult> ListJobsAsync(HttpContext context, Psd2DbContext db)
+    private static async Task<Ok<List<SchedulerJobResponse>>> ListJobsAsync(Psd2DbContext db, CancellationToken cancellationToken)
     {
-        var jobs = await db.SchedulerJobStats.AsNoTracking().OrderBy(s => s.Job).ToListAsync(context.RequestAborted);
+        var jobs = await db.SchedulerJobStats.AsNoTracking().OrderBy(s => s.Job).ToListAsync(cancellationToken);
         return TypedResults.Ok(jobs.Select(s => new SchedulerJobResponse(s.Job, s.Runs, s.Failures, s.LastStartedAt, s.LastFinishedAt, s.LastOutcome, s.LastError, s.NextFireAt)).ToList());
     }
 

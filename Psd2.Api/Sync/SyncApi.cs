@@ -8,6 +8,8 @@ using Psd2.Core.Persistence;
 using Psd2.Core.Security;
 using Psd2.Core.Sync;
 using Psd2.ServiceDefaults.RequestIds;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Psd2.Core.ClientApps;
 
 namespace Psd2.Api.Sync;
 
@@ -32,19 +34,20 @@ public static class SyncApi
         builder.AddBackgroundJobs(connections: 4);
     }
 
-    public static void MapSyncApi(this IEndpointRouteBuilder app)
+    public static void MapSyncApi(this RouteGroupBuilder v1)
     {
-        app.MapPost("/v1/connections/{connectionId:guid}/refresh", RefreshAsync).WithTags("Sync").WithName("RefreshConnection")
+        v1.MapPost("/connections/{connectionId:guid}/refresh", RefreshAsync).WithTags("Sync").WithName("RefreshConnection")
             .WithSummary("Syncs the connection's accounts, balances and transactions now, with the end user present (psuIpAddress): uses none of the daily unattended budget.");
-        app.MapGet("/v1/connections/{connectionId:guid}/sync-runs", ListAsync).WithTags("Sync").WithName("ListSyncRuns");
-        app.MapGet("/v1/sync-runs/{syncRunId:guid}", GetAsync).WithTags("Sync").WithName("GetSyncRun");
+        v1.MapGet("/connections/{connectionId:guid}/sync-runs", ListAsync).WithTags("Sync").WithName("ListSyncRuns")
+            .WithSummary("The connection's last 50 sync runs, newest first.");
+        v1.MapGet("/sync-runs/{syncRunId:guid}", GetAsync).WithTags("Sync").WithName("GetSyncRun").WithSummary("One sync run: its status and what it changed.");
     }
 
-    private static async Task<IResult> RefreshAsync(
-        Guid connectionId, RefreshRequest request, HttpContext context, Psd2DbContext db, ConnectionSync sync, IBackgroundJobClient jobs, TokenProtector protector)
+    private static async Task<Results<Accepted<SyncRunResponse>, ApiProblem<NotFound404>, ApiProblem<BadRequest400>, ApiProblem<Conflict409>>> RefreshAsync(
+        Guid connectionId, RefreshRequest request, Caller caller, Psd2DbContext db, ConnectionSync sync, IBackgroundJobClient jobs, TokenProtector protector,
+        CancellationToken cancellationToken)
     {
-        var connection = await db.Connections.AsNoTracking()
-            .SingleOrDefaultAsync(c => c.Id == connectionId && c.ClientAppId == context.ClientAppId(), context.RequestAborted);
+        var connection = await db.Connections.AsNoTracking().OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
         if (connection is null)
         {
             return ApiProblems.NotFound("connection");
@@ -55,32 +58,33 @@ public static class SyncApi
             return ApiProblems.Invalid("psuIpAddress", "The end user's IP address (IPv4 or IPv6): the bank then counts the read as user-present.");
         }
 
-        if (connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue))
+        if (!connection.IsLive)
         {
-            return ApiProblems.Problem(StatusCodes.Status409Conflict, "connection_not_active", $"The connection is {connection.Status}; only an active one can be synced.");
+            return ApiProblems.Conflict("connection_not_active", $"The connection is {connection.Status}; only an active one can be synced.");
         }
 
-        var run = sync.Queue(connection, userPresent: true, context.RequestId());
-        await db.SaveChangesAsync(context.RequestAborted);
+        var run = sync.Queue(connection, userPresent: true, caller.RequestId);
+        await db.SaveChangesAsync(cancellationToken);
         UserPresentSyncJob.Enqueue(jobs, protector, run, ip.ToString());
         return TypedResults.Accepted($"/v1/sync-runs/{run.Id}", SyncRunResponse.Of(run));
     }
 
-    private static async Task<IResult> GetAsync(Guid syncRunId, HttpContext context, Psd2DbContext db) =>
-        await db.SyncRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == syncRunId && r.ClientAppId == context.ClientAppId(), context.RequestAborted) is { } run
+    private static async Task<Results<Ok<SyncRunResponse>, ApiProblem<NotFound404>>> GetAsync(
+        Guid syncRunId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken) =>
+        await db.SyncRuns.AsNoTracking().OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(r => r.Id == syncRunId, cancellationToken) is { } run
             ? TypedResults.Ok(SyncRunResponse.Of(run))
             : ApiProblems.NotFound("sync run");
 
-    private static async Task<IResult> ListAsync(Guid connectionId, HttpContext context, Psd2DbContext db)
+    private static async Task<Results<Ok<List<SyncRunResponse>>, ApiProblem<NotFound404>>> ListAsync(
+        Guid connectionId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken)
     {
-        var clientAppId = context.ClientAppId();
-        if (!await db.Connections.AnyAsync(c => c.Id == connectionId && c.ClientAppId == clientAppId, context.RequestAborted))
+        if (!await db.Connections.OwnedBy(caller.ClientAppId).AnyAsync(c => c.Id == connectionId, cancellationToken))
         {
             return ApiProblems.NotFound("connection");
         }
 
         var runs = await db.SyncRuns.AsNoTracking().Where(r => r.ConnectionId == connectionId)
-            .OrderByDescending(r => r.CreatedAt).Take(50).ToListAsync(context.RequestAborted);
+            .OrderByDescending(r => r.CreatedAt).Take(50).ToListAsync(cancellationToken);
         return TypedResults.Ok(runs.Select(SyncRunResponse.Of).ToList());
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Psd2.Api.Banking;
@@ -7,6 +8,7 @@ using Psd2.Api.ClientApps;
 using Psd2.Api.Connections;
 using Psd2.Core.Accounts;
 using Psd2.Core.Banking;
+using Psd2.Core.ClientApps;
 using Psd2.Core.Connections;
 using Psd2.Core.Events;
 using Psd2.Core.Persistence;
@@ -25,16 +27,17 @@ public static class UsersApi
 {
     private const int MaxReferenceLength = 200;
 
-    public static void MapUsersApi(this IEndpointRouteBuilder app)
+    public static void MapUsersApi(this RouteGroupBuilder v1)
     {
-        var users = app.MapGroup("/v1/users").WithTags("Users");
+        var users = v1.MapGroup("/users").WithTags("Users");
         users.MapPost("/", CreateAsync).WithName("CreateUser").WithSummary("Creates a user, or returns the existing one with this externalReference.");
         users.MapGet("/{userId:guid}", GetAsync).WithName("GetUser").WithSummary("One user.");
         users.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("The client app's users, oldest first, paged by cursor.");
         users.MapDelete("/{userId:guid}", DeleteAsync).WithName("DeleteUser").WithSummary("Erases a user and everything held for them; an audit record without personal data stays.");
     }
 
-    private static async Task<IResult> CreateAsync(CreateUserRequest request, HttpContext context, Psd2DbContext db, TimeProvider time)
+    private static async Task<Results<Ok<UserResponse>, Created<UserResponse>, ApiProblem<BadRequest400>>> CreateAsync(
+        CreateUserRequest request, Caller caller, Psd2DbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var reference = request.ExternalReference?.Trim();
         if (string.IsNullOrEmpty(reference))
@@ -44,99 +47,103 @@ public static class UsersApi
 
         if (TextInput.Check("externalReference", reference, MaxReferenceLength) is { } invalid)
         {
-            return ApiProblems.Problem(invalid);
+            return new ApiProblem<BadRequest400>(invalid);
         }
 
-        var clientAppId = context.ClientAppId();
-        if (await FindByReferenceAsync(db, clientAppId, reference, context.RequestAborted) is { } existing)
+        var clientAppId = caller.ClientAppId;
+        if (await FindByReferenceAsync(db, clientAppId, reference, cancellationToken) is { } existing)
         {
             return TypedResults.Ok(View(existing));
         }
 
         var user = new EndUser { Id = Guid.NewGuid(), ClientAppId = clientAppId, ExternalReference = reference, CreatedAt = time.GetUtcNow() };
         db.Users.Add(user);
-        db.AuditEvents.Add(AuditRecords.For(context, time, "user.created", clientAppId, user.Id));
+        db.AuditEvents.Add(AuditRecords.For(caller, time, "user.created", user.Id));
         try
         {
-            await db.SaveChangesAsync(context.RequestAborted);
+            await db.SaveChangesAsync(cancellationToken);
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             // Two creates raced on the same reference: the other one won, and this call answers with its user.
             db.ChangeTracker.Clear();
-            return TypedResults.Ok(View((await FindByReferenceAsync(db, clientAppId, reference, context.RequestAborted))!));
+            return TypedResults.Ok(View((await FindByReferenceAsync(db, clientAppId, reference, cancellationToken))!));
         }
 
         return TypedResults.Created($"/v1/users/{user.Id}", View(user));
     }
 
-    private static async Task<IResult> GetAsync(Guid userId, HttpContext context, Psd2DbContext db) =>
-        await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId && u.ClientAppId == context.ClientAppId(), context.RequestAborted) is { } user
+    private static async Task<Results<Ok<UserResponse>, ApiProblem<NotFound404>>> GetAsync(Guid userId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken) =>
+        await db.Users.AsNoTracking().OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(u => u.Id == userId, cancellationToken) is { } user
             ? TypedResults.Ok(View(user))
             : ApiProblems.NotFound("user");
 
-    private static async Task<IResult> ListAsync(HttpContext context, Psd2DbContext db, int? limit, string? cursor)
+    /// <param name="limit">Users per page, 1 to 200; 50 by default.</param>
+    /// <param name="cursor">The nextCursor of the previous page.</param>
+    private static async Task<Results<Ok<UserPage>, ApiProblem<BadRequest400>>> ListAsync(
+        Caller caller, Psd2DbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 200)
         {
             return ApiProblems.Invalid("limit", "Between 1 and 200.");
         }
 
-        var query = db.Users.AsNoTracking().Where(u => u.ClientAppId == context.ClientAppId());
+        var query = db.Users.AsNoTracking().OwnedBy(caller.ClientAppId);
         if (cursor is not null)
         {
             if (!Cursor.TryRead(cursor, out var createdAt, out var id))
             {
-                return ApiProblems.Problem(StatusCodes.Status400BadRequest, "cursor_invalid", "The cursor is not one this API issued.");
+                return ApiProblems.BadRequest("cursor_invalid", "The cursor is not one this API issued.");
             }
 
             query = query.Where(u => u.CreatedAt > createdAt || (u.CreatedAt == createdAt && u.Id.CompareTo(id) > 0));
         }
 
         var size = limit ?? 50;
-        var page = await query.OrderBy(u => u.CreatedAt).ThenBy(u => u.Id).Take(size + 1).ToListAsync(context.RequestAborted);
+        var page = await query.OrderBy(u => u.CreatedAt).ThenBy(u => u.Id).Take(size + 1).ToListAsync(cancellationToken);
         var next = page.Count > size ? Cursor.Write(page[size - 1].CreatedAt, page[size - 1].Id) : null;
         return TypedResults.Ok(new UserPage(page.Take(size).Select(View).ToList(), next));
     }
 
-    private static async Task<IResult> DeleteAsync(
-        Guid userId, HttpContext context, Psd2DbContext db, BankClients banks, IAccountCache cache, TimeProvider time)
+    private static async Task<Results<NoContent, ApiProblem<NotFound404>, ApiProblem<BadGateway502>>> DeleteAsync(
+        Guid userId, Caller caller, Psd2DbContext db, BankClients banks, IAccountCache cache, TimeProvider time, CancellationToken cancellationToken)
     {
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.ClientAppId == context.ClientAppId(), context.RequestAborted);
+        var user = await db.Users.OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
         {
             return ApiProblems.NotFound("user");
         }
 
         // The consents go first: if a bank cannot be reached, nothing is deleted and the client can retry.
-        var connections = await db.Connections.Where(c => c.UserId == userId && c.BankConsentId != null).ToListAsync(context.RequestAborted);
+        var connections = await db.Connections.Where(c => c.UserId == userId && c.BankConsentId != null).ToListAsync(cancellationToken);
         foreach (var connection in connections.Where(ConsentTermination.HoldsConsent))
         {
             try
             {
-                await ConsentTermination.TerminateAsync(banks.Client(connection.InstitutionId), connection, context.RequestAborted);
+                await ConsentTermination.TerminateAsync(banks.Client(connection.InstitutionId), connection, cancellationToken);
             }
-            catch (Exception e) when (BankCalls.IsBankFailure(e, context.RequestAborted))
+            catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
             {
-                return ApiProblems.Problem(StatusCodes.Status502BadGateway, "bank_unavailable", "A consent could not be revoked at the bank; nothing was deleted. Try again.");
+                return new ApiProblem<BadGateway502>(new(StatusCodes.Status502BadGateway, "bank_unavailable",
+                    "A consent could not be revoked at the bank; nothing was deleted. Try again."));
             }
 
-            db.AuditEvents.Add(AuditRecords.For(context, time, "connection.revoked", user.ClientAppId, user.Id, connection.Id));
+            db.AuditEvents.Add(AuditRecords.For(caller, time, "connection.revoked", user.Id, connection.Id));
             connection.SetStatus(ConnectionStatus.Revoked, "user_deleted", time.GetUtcNow());
             db.PlatformEvents.Add(ConnectionEvents.StatusChanged(time, connection));
         }
 
         // Erasure: the person goes, the fact that an erasure happened stays, without the external reference.
-        var accounts = await db.Accounts.Where(a => a.UserId == userId).Select(a => a.Id).ToListAsync(context.RequestAborted);
+        var accounts = await db.Accounts.Where(a => a.UserId == userId).Select(a => a.Id).ToListAsync(cancellationToken);
         db.Users.Remove(user);
-        db.AuditEvents.Add(AuditRecords.For(context, time, "user.deleted", user.ClientAppId, user.Id));
-        await db.SaveChangesAsync(context.RequestAborted);
+        db.AuditEvents.Add(AuditRecords.For(caller, time, "user.deleted", user.Id));
+        await db.SaveChangesAsync(cancellationToken);
         await cache.InvalidateAsync(accounts, CancellationToken.None);
         return TypedResults.NoContent();
     }
 
     private static Task<EndUser?> FindByReferenceAsync(Psd2DbContext db, Guid clientAppId, string reference, CancellationToken cancellationToken) =>
-        db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.ClientAppId == clientAppId && u.ExternalReference == reference, cancellationToken);
+        db.Users.AsNoTracking().OwnedBy(clientAppId).SingleOrDefaultAsync(u => u.ExternalReference == reference, cancellationToken);
 
     private static UserResponse View(EndUser user) => new(user.Id, user.ExternalReference, user.CreatedAt);
 

@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Audit;
+using Psd2.Core.ClientApps;
 using Psd2.Core.Persistence;
 using Psd2.Core.Security;
 using Psd2.Core.Webhooks;
@@ -43,9 +45,9 @@ public static class WebhooksApi
 
     private const int MaxDescriptionLength = 200;
 
-    public static void MapWebhooksApi(this IEndpointRouteBuilder app)
+    public static void MapWebhooksApi(this RouteGroupBuilder v1)
     {
-        var endpoints = app.MapGroup("/v1/webhook-endpoints").WithTags("Webhooks");
+        var endpoints = v1.MapGroup("/webhook-endpoints").WithTags("Webhooks");
         endpoints.MapPost("/", CreateAsync).WithName("CreateWebhookEndpoint")
             .WithSummary("Registers an https URL for the client app's events (optionally only some types); returns the signing secret, this once.");
         endpoints.MapGet("/", ListAsync).WithName("ListWebhookEndpoints").WithSummary("The client app's webhook endpoints, oldest first.");
@@ -62,32 +64,33 @@ public static class WebhooksApi
             .WithSummary("Sends a delivered or dead delivery again (same event id), with a fresh retry window.");
     }
 
-    private static async Task<IResult> CreateAsync(
-        CreateWebhookEndpointRequest request, HttpContext context, Psd2DbContext db, TokenProtector protector, IOptions<WebhookOptions> options, TimeProvider time)
+    private static async Task<Results<Created<CreatedWebhookEndpointResponse>, ApiProblem<BadRequest400>, ApiProblem<Conflict409>>> CreateAsync(
+        CreateWebhookEndpointRequest request, Caller caller, Psd2DbContext db, TokenProtector protector, IOptions<WebhookOptions> options, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var (url, problem) = WebhookUrls.Check(request.Url, options.Value.AllowLoopbackHttp);
         if (problem is not null)
         {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, problem.Code, problem.Message);
+            return ApiProblems.BadRequest(problem.Code, problem.Message);
         }
 
         var eventTypes = (request.EventTypes ?? []).Distinct(StringComparer.Ordinal).ToList();
         if (eventTypes.FirstOrDefault(t => !WebhookEventTypes.All.Contains(t)) is { } unknown)
         {
-            return ApiProblems.Problem(StatusCodes.Status400BadRequest, "webhook_event_type_unknown",
+            return ApiProblems.BadRequest("webhook_event_type_unknown",
                 $"Unknown event type '{Truncate(unknown)}'; the types are: {string.Join(", ", WebhookEventTypes.All)}.");
         }
 
         var description = request.Description?.Trim();
         if (TextInput.Check("description", description, MaxDescriptionLength) is { } invalid)
         {
-            return ApiProblems.Problem(invalid);
+            return new ApiProblem<BadRequest400>(invalid);
         }
 
-        var clientAppId = context.ClientAppId();
-        if (await db.WebhookEndpoints.CountAsync(e => e.ClientAppId == clientAppId, context.RequestAborted) >= MaxEndpoints)
+        var clientAppId = caller.ClientAppId;
+        if (await db.WebhookEndpoints.CountAsync(e => e.ClientAppId == clientAppId, cancellationToken) >= MaxEndpoints)
         {
-            return ApiProblems.Problem(StatusCodes.Status409Conflict, "webhook_endpoint_limit", $"A client app holds at most {MaxEndpoints} webhook endpoints.");
+            return ApiProblems.Conflict("webhook_endpoint_limit", $"A client app holds at most {MaxEndpoints} webhook endpoints.");
         }
 
         var now = time.GetUtcNow();
@@ -99,43 +102,45 @@ public static class WebhooksApi
             SecretCipher = protector.Protect(secret, id), CreatedAt = now, UpdatedAt = now,
         };
         db.WebhookEndpoints.Add(endpoint);
-        db.AuditEvents.Add(Audit(context, time, "webhook_endpoint.created", clientAppId, new { endpointId = id, eventTypes }));
-        await db.SaveChangesAsync(context.RequestAborted);
+        db.AuditEvents.Add(Audit(caller, time, "webhook_endpoint.created", new { endpointId = id, eventTypes }));
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/v1/webhook-endpoints/{id}", new CreatedWebhookEndpointResponse(
             id, endpoint.Url, endpoint.EventTypes, endpoint.Description, endpoint.CreatedAt, endpoint.UpdatedAt, secret));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, Psd2DbContext db)
+    private static async Task<Ok<List<WebhookEndpointResponse>>> ListAsync(Caller caller, Psd2DbContext db, CancellationToken cancellationToken)
     {
-        var clientAppId = context.ClientAppId();
-        var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => e.ClientAppId == clientAppId)
-            .OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).ToListAsync(context.RequestAborted);
+        var endpoints = await db.WebhookEndpoints.AsNoTracking().OwnedBy(caller.ClientAppId)
+            .OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken);
         return TypedResults.Ok(endpoints.Select(WebhookEndpointResponse.Of).ToList());
     }
 
-    private static async Task<IResult> GetAsync(Guid endpointId, HttpContext context, Psd2DbContext db) =>
-        await FindAsync(db, context, endpointId, tracked: false) is { } endpoint
+    private static async Task<Results<Ok<WebhookEndpointResponse>, ApiProblem<NotFound404>>> GetAsync(
+        Guid endpointId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken) =>
+        await FindAsync(db.WebhookEndpoints.AsNoTracking(), caller, endpointId, cancellationToken) is { } endpoint
             ? TypedResults.Ok(WebhookEndpointResponse.Of(endpoint))
             : ApiProblems.NotFound("webhook endpoint");
 
-    private static async Task<IResult> DeleteAsync(Guid endpointId, HttpContext context, Psd2DbContext db, TimeProvider time)
+    private static async Task<Results<NoContent, ApiProblem<NotFound404>>> DeleteAsync(
+        Guid endpointId, Caller caller, Psd2DbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var endpoint = await FindAsync(db, context, endpointId);
+        var endpoint = await FindAsync(db.WebhookEndpoints, caller, endpointId, cancellationToken);
         if (endpoint is null)
         {
             return ApiProblems.NotFound("webhook endpoint");
         }
 
         db.WebhookEndpoints.Remove(endpoint);
-        db.AuditEvents.Add(Audit(context, time, "webhook_endpoint.deleted", endpoint.ClientAppId, new { endpointId }));
-        await db.SaveChangesAsync(context.RequestAborted);
+        db.AuditEvents.Add(Audit(caller, time, "webhook_endpoint.deleted", new { endpointId }));
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> RotateSecretAsync(
-        Guid endpointId, HttpContext context, Psd2DbContext db, TokenProtector protector, IOptions<WebhookOptions> options, TimeProvider time)
+    private static async Task<Results<Ok<RotatedWebhookSecretResponse>, ApiProblem<NotFound404>>> RotateSecretAsync(
+        Guid endpointId, Caller caller, Psd2DbContext db, TokenProtector protector, IOptions<WebhookOptions> options, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        var endpoint = await FindAsync(db, context, endpointId);
+        var endpoint = await FindAsync(db.WebhookEndpoints, caller, endpointId, cancellationToken);
         if (endpoint is null)
         {
             return ApiProblems.NotFound("webhook endpoint");
@@ -147,12 +152,15 @@ public static class WebhooksApi
         endpoint.PreviousSecretExpiresAt = now + options.Value.PreviousSecretLifetime;
         endpoint.SecretCipher = protector.Protect(secret, endpoint.Id);
         endpoint.UpdatedAt = now;
-        db.AuditEvents.Add(Audit(context, time, "webhook_endpoint.secret_rotated", endpoint.ClientAppId, new { endpointId }));
-        await db.SaveChangesAsync(context.RequestAborted);
+        db.AuditEvents.Add(Audit(caller, time, "webhook_endpoint.secret_rotated", new { endpointId }));
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new RotatedWebhookSecretResponse(endpoint.Id, secret, endpoint.PreviousSecretExpiresAt.Value));
     }
 
-    private static async Task<IResult> ListDeliveriesAsync(Guid endpointId, HttpContext context, Psd2DbContext db, string? status, int? limit)
+    /// <param name="status">Only deliveries in this status: pending, delivered or dead.</param>
+    /// <param name="limit">Deliveries to list, 1 to 200; 50 by default.</param>
+    private static async Task<Results<Ok<List<WebhookDeliveryResponse>>, ApiProblem<BadRequest400>, ApiProblem<NotFound404>>> ListDeliveriesAsync(
+        Guid endpointId, Caller caller, Psd2DbContext db, string? status, int? limit, CancellationToken cancellationToken)
     {
         if (status is not null && !WebhookDeliveryStatus.All.Contains(status))
         {
@@ -164,7 +172,7 @@ public static class WebhooksApi
             return ApiProblems.Invalid("limit", "Between 1 and 200.");
         }
 
-        if (await FindAsync(db, context, endpointId, tracked: false) is null)
+        if (await FindAsync(db.WebhookEndpoints.AsNoTracking(), caller, endpointId, cancellationToken) is null)
         {
             return ApiProblems.NotFound("webhook endpoint");
         }
@@ -177,26 +185,28 @@ public static class WebhooksApi
 
         var page = await deliveries.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Take(limit ?? 50)
             .Join(db.PlatformEvents, d => d.EventId, e => e.Id, (d, e) => new { Delivery = d, e.Type, e.OccurredAt })
-            .ToListAsync(context.RequestAborted);
+            .ToListAsync(cancellationToken);
         return TypedResults.Ok(page.Select(row => View(row.Delivery, row.Type, row.OccurredAt, attempts: null)).ToList());
     }
 
-    private static async Task<IResult> GetDeliveryAsync(Guid endpointId, Guid deliveryId, HttpContext context, Psd2DbContext db)
+    private static async Task<Results<Ok<WebhookDeliveryResponse>, ApiProblem<NotFound404>>> GetDeliveryAsync(
+        Guid endpointId, Guid deliveryId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken)
     {
-        var row = await FindDeliveryAsync(db, context, endpointId, deliveryId, tracked: false);
+        var row = await FindDeliveryAsync(db, db.WebhookDeliveries.AsNoTracking(), caller, endpointId, deliveryId, cancellationToken);
         if (row is null)
         {
             return ApiProblems.NotFound("webhook delivery");
         }
 
         var attempts = await db.WebhookAttempts.AsNoTracking().Where(a => a.DeliveryId == deliveryId).OrderBy(a => a.Id)
-            .Select(a => new WebhookAttemptResponse(a.AttemptedAt, a.StatusCode, a.Error, a.DurationMs)).ToListAsync(context.RequestAborted);
+            .Select(a => new WebhookAttemptResponse(a.AttemptedAt, a.StatusCode, a.Error, a.DurationMs)).ToListAsync(cancellationToken);
         return TypedResults.Ok(View(row.Value.Delivery, row.Value.Type, row.Value.OccurredAt, attempts));
     }
 
-    private static async Task<IResult> RedeliverAsync(Guid endpointId, Guid deliveryId, HttpContext context, Psd2DbContext db, TimeProvider time)
+    private static async Task<Results<Accepted<WebhookDeliveryResponse>, ApiProblem<NotFound404>, ApiProblem<Conflict409>>> RedeliverAsync(
+        Guid endpointId, Guid deliveryId, Caller caller, Psd2DbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var row = await FindDeliveryAsync(db, context, endpointId, deliveryId, tracked: true);
+        var row = await FindDeliveryAsync(db, db.WebhookDeliveries, caller, endpointId, deliveryId, cancellationToken);
         if (row is null)
         {
             return ApiProblems.NotFound("webhook delivery");
@@ -205,7 +215,7 @@ public static class WebhooksApi
         var delivery = row.Value.Delivery;
         if (delivery.Status == WebhookDeliveryStatus.Pending)
         {
-            return ApiProblems.Problem(StatusCodes.Status409Conflict, "webhook_delivery_pending", "The delivery is still being retried; it is sent again at nextAttemptAt.");
+            return ApiProblems.Conflict("webhook_delivery_pending", "The delivery is still being retried; it is sent again at nextAttemptAt.");
         }
 
         var now = time.GetUtcNow();
@@ -215,26 +225,21 @@ public static class WebhooksApi
         delivery.NextAttemptAt = now;
         delivery.DeliveredAt = null;
         delivery.DeadAt = null;
-        db.AuditEvents.Add(Audit(context, time, "webhook_delivery.redelivered", delivery.ClientAppId, new { endpointId, deliveryId, eventId = delivery.EventId }));
-        await db.SaveChangesAsync(context.RequestAborted);
+        db.AuditEvents.Add(Audit(caller, time, "webhook_delivery.redelivered", new { endpointId, deliveryId, eventId = delivery.EventId }));
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Accepted($"/v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}", View(delivery, row.Value.Type, row.Value.OccurredAt, attempts: null));
     }
 
     /// <summary>The caller's own endpoint; another client app's is as unknown as a missing one.</summary>
-    private static Task<WebhookEndpoint?> FindAsync(Psd2DbContext db, HttpContext context, Guid endpointId, bool tracked = true)
-    {
-        var query = tracked ? db.WebhookEndpoints : db.WebhookEndpoints.AsNoTracking();
-        return query.SingleOrDefaultAsync(e => e.Id == endpointId && e.ClientAppId == context.ClientAppId(), context.RequestAborted);
-    }
+    private static Task<WebhookEndpoint?> FindAsync(IQueryable<WebhookEndpoint> endpoints, Caller caller, Guid endpointId, CancellationToken cancellationToken) =>
+        endpoints.OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(e => e.Id == endpointId, cancellationToken);
 
     private static async Task<(WebhookDelivery Delivery, string Type, DateTimeOffset OccurredAt)?> FindDeliveryAsync(
-        Psd2DbContext db, HttpContext context, Guid endpointId, Guid deliveryId, bool tracked)
+        Psd2DbContext db, IQueryable<WebhookDelivery> deliveries, Caller caller, Guid endpointId, Guid deliveryId, CancellationToken cancellationToken)
     {
-        var clientAppId = context.ClientAppId();
-        var deliveries = tracked ? db.WebhookDeliveries : db.WebhookDeliveries.AsNoTracking();
-        var row = await deliveries.Where(d => d.Id == deliveryId && d.EndpointId == endpointId && d.ClientAppId == clientAppId)
+        var row = await deliveries.Where(d => d.Id == deliveryId && d.EndpointId == endpointId && d.ClientAppId == caller.ClientAppId)
             .Join(db.PlatformEvents, d => d.EventId, e => e.Id, (d, e) => new { Delivery = d, e.Type, e.OccurredAt })
-            .SingleOrDefaultAsync(context.RequestAborted);
+            .SingleOrDefaultAsync(cancellationToken);
         return row is null ? null : (row.Delivery, row.Type, row.OccurredAt);
     }
 
@@ -243,8 +248,8 @@ public static class WebhooksApi
         d.LastError, d.DeliveredAt, d.DeadAt, d.CreatedAt, attempts);
 
     /// <summary>An audit record of the client app's own webhook settings (no end user involved).</summary>
-    private static AuditEvent Audit(HttpContext context, TimeProvider time, string type, Guid clientAppId, object details) =>
-        AuditRecords.For(context, time, type, clientAppId, userId: null, details: details);
+    private static AuditEvent Audit(Caller caller, TimeProvider time, string type, object details) =>
+        AuditRecords.For(caller, time, type, userId: null, details: details);
 
     private static string Truncate(string value) => value.Length > 50 ? value[..50] + "…" : value;
 }

@@ -1,3 +1,5 @@
+using Psd2.Core.ClientApps;
+
 namespace Psd2.Core.Accounts;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Psd2.Core.Accounts;
 /// reconnection): the account is known by user, institution, IBAN and currency, and the connection that reads it
 /// now is only a pointer.
 /// </summary>
-public sealed class Account
+public sealed class Account : IClientAppOwned
 {
     public Guid Id { get; set; }
     public Guid ClientAppId { get; set; }

@@ -1,7 +1,9 @@
+using Psd2.Core.ClientApps;
+
 namespace Psd2.Core.Connections;
 
 /// <summary>A user's bank connection: the consent held at the bank for them and the tokens that use it.</summary>
-public sealed class Connection
+public sealed class Connection : IClientAppOwned
 {
     public Guid Id { get; set; }
     public Guid ClientAppId { get; set; }
@@ -65,6 +67,9 @@ public sealed class Connection
     }
 
     /// <summary>A connection that can no longer become or stay active: the bank's consent is over.</summary>
+    /// <summary>Whether the consent is in force: the connection can be synced, refreshed and checked.</summary>
+    public bool IsLive => Status is ConnectionStatus.Active or ConnectionStatus.RenewalDue;
+
     public bool IsFinal => Status is ConnectionStatus.Expired or ConnectionStatus.Revoked or ConnectionStatus.Rejected or ConnectionStatus.Failed;
 
     /// <summary>Ends a worker's hold on the connection (<see cref="LeaseUntil"/>), saved with the run's outcome.</summary>

@@ -18,7 +18,7 @@ public sealed class ConsentChecks(Psd2DbContext db, BankClients banks, TimeProvi
     /// <summary>Checks and saves; throws what the bank client throws when the bank cannot be asked.</summary>
     public async Task CheckAsync(Connection connection, string? requestId, CancellationToken cancellationToken)
     {
-        if (connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue) || connection.BankConsentId is null)
+        if (!connection.IsLive || connection.BankConsentId is null)
         {
             return;
         }

@@ -54,7 +54,7 @@ public sealed class ConnectionSync(
         run.StartedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
 
-        if (connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue))
+        if (!connection.IsLive)
         {
             return await FinishAsync(run, connection, "connection_not_active", cancellationToken);
         }
@@ -150,7 +150,7 @@ public sealed class ConnectionSync(
                 logger.LogWarning(statusError, "Reading the consent status of connection {ConnectionId} failed", connection.Id);
             }
 
-            if (connection.Status is ConnectionStatus.Active or ConnectionStatus.RenewalDue)
+            if (connection.IsLive)
             {
                 // The bank still calls the consent valid but refuses its tokens: the user must authenticate again.
                 consents.End(connection, ConnectionStatus.Failed, "reauthentication_required", requestId);

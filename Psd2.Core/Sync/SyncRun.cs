@@ -1,7 +1,9 @@
+using Psd2.Core.ClientApps;
+
 namespace Psd2.Core.Sync;
 
 /// <summary>One sync of a connection's accounts: when, what it changed, and how it ended.</summary>
-public sealed class SyncRun
+public sealed class SyncRun : IClientAppOwned
 {
     public Guid Id { get; set; }
     public Guid ClientAppId { get; set; }

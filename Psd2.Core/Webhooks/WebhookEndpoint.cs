@@ -1,7 +1,9 @@
+using Psd2.Core.ClientApps;
+
 namespace Psd2.Core.Webhooks;
 
 /// <summary>A URL a client app registered to be told of its events, with the secret its deliveries are signed with.</summary>
-public sealed class WebhookEndpoint
+public sealed class WebhookEndpoint : IClientAppOwned
 {
     public Guid Id { get; set; }
     public Guid ClientAppId { get; set; }

@@ -23,7 +23,7 @@ public sealed class ConsentCheck(
         try
         {
             await consents.CheckAsync(connection, Guid.NewGuid().ToString(), cancellationToken);
-            connection.NextConsentCheckAt = connection.Status is ConnectionStatus.Active or ConnectionStatus.RenewalDue
+            connection.NextConsentCheckAt = connection.IsLive
                 ? ConsentCheckSchedule.Next(connection.Id, connection.ValidUntil, time.GetUtcNow(), interval)
                 : null;
         }

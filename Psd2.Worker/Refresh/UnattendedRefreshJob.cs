@@ -59,7 +59,7 @@ public sealed class UnattendedRefreshJob(
         }
 
         // The bank no longer honours the consent (the sync read its status to say why): the client is told.
-        var ended = connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue);
+        var ended = !connection.IsLive;
         if (ended)
         {
             connection.NextRefreshAt = null;
@@ -89,7 +89,7 @@ public sealed class UnattendedRefreshJob(
 
     private async Task<(string Outcome, string? ErrorCode, Guid? SyncRunId)> RefreshAsync(Connection connection, DateTimeOffset slot, CancellationToken cancellationToken)
     {
-        if (connection.Status is not (ConnectionStatus.Active or ConnectionStatus.RenewalDue))
+        if (!connection.IsLive)
         {
             // Ended between the claim and now (revoked by a check, say): nothing to read, no read to take.
             return (JobOutcome.Skipped, "connection_not_active", null);

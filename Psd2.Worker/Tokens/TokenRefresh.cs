@@ -60,7 +60,7 @@ public sealed class TokenRefresh(
             logger.LogWarning(e, "Reading the consent status of connection {ConnectionId} failed", connection.Id);
         }
 
-        if (connection.Status is ConnectionStatus.Active or ConnectionStatus.RenewalDue)
+        if (connection.IsLive)
         {
             consents.End(connection, ConnectionStatus.Failed, ReauthenticationRequired, requestId);
         }

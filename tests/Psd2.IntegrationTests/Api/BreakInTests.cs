@@ -195,8 +195,10 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
                 }
 
                 using var response = await anonymous.SendAsync(request);
-                var answer = $"{(int)response.StatusCode} {await CodeAsync(response)}";
-                answers.Add($"{operation} with {name}: {(answer == "401 " + code ? "as expected" : answer)}");
+                // RFC 6750: the challenge names the realm, and says invalid_token when a key was presented.
+                var challenge = code == "api_key_missing" ? "Bearer realm=\"psd2\"" : "Bearer realm=\"psd2\", error=\"invalid_token\"";
+                var answer = $"{(int)response.StatusCode} {await CodeAsync(response)} {response.Headers.WwwAuthenticate}";
+                answers.Add($"{operation} with {name}: {(answer == $"401 {code} {challenge}" ? "as expected" : answer)}");
             }
         }
 

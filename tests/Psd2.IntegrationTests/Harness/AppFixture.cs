@@ -42,15 +42,31 @@ public class AppFixture : IAsyncLifetime
             await SeenSecrets.AddStoredTokensAsync(_app);
             SeenSecrets.Add(SecretKind.TokenEncryptionKey, _app.TokenEncryptionKey);
             var authorisations = await SeenSecrets.AuthorisationsAsync(_app);
+            var undeclared = await UndeclaredStatusesAsync(_app);
             await _app.StopAsync();
             AssertLogsComplete(_app);
             AssertRegisterHolds(authorisations.Connections, authorisations.RedirectsByHand);
             AssertNoSecretInLogs(_app);
+            if (undeclared.Count > 0)
+            {
+                throw new UndeclaredStatusException("The api answered statuses its OpenAPI document does not declare:" + Environment.NewLine
+                    + string.Join(Environment.NewLine, undeclared.Select(line => "  " + line)));
+            }
         }
         finally
         {
             await _app.DisposeAsync();
         }
+    }
+
+    // What the api answered the run's client apps, against what its document declares for each operation.
+    private static async Task<IReadOnlyList<string>> UndeclaredStatusesAsync(TestApp app)
+    {
+        using var api = app.CreateHttpClient("api");
+        var document = await api.GetFromJsonAsync<System.Text.Json.JsonElement>("/openapi/v1.json");
+        var undeclared = AnsweredStatuses.Undeclared(document, out var operations, out var answers);
+        Console.WriteLine($"Harness: {answers} answers to {operations} operations checked against the OpenAPI document; {undeclared.Count} undeclared");
+        return undeclared;
     }
 
     // Every process printed into its file, so the scan below reads every resource's output, not empty files.

@@ -57,7 +57,7 @@ internal static class ClientAppCli
 
     public static HttpClient ApiClient(TestApp app, string key)
     {
-        var client = app.CreateHttpClient("api");
+        var client = app.CreateHttpClient("api", through: new AnsweredStatuses());
         client.DefaultRequestHeaders.Authorization = new("Bearer", key);
         return client;
     }

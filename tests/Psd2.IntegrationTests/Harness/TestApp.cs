@@ -216,7 +216,9 @@ public sealed class TestApp : IAsyncDisposable
     /// An HttpClient for a resource's endpoint. HTTPS endpoints trust the sandbox CA; pass a client certificate
     /// (e.g. the TPP's QWAC from <see cref="Certificates"/>) for the bank's mutual-TLS endpoint.
     /// </summary>
-    public HttpClient CreateHttpClient(string resource, string endpoint = "http", X509Certificate2? clientCertificate = null, bool followRedirects = true)
+    /// <param name="through">A handler the requests pass through first (it sends them on with the client's own).</param>
+    public HttpClient CreateHttpClient(
+        string resource, string endpoint = "http", X509Certificate2? clientCertificate = null, bool followRedirects = true, DelegatingHandler? through = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -227,7 +229,12 @@ public sealed class TestApp : IAsyncDisposable
             },
             AllowAutoRedirect = followRedirects,
         };
-        return new HttpClient(handler) { BaseAddress = GetEndpoint(resource, endpoint), Timeout = TimeSpan.FromSeconds(30) };
+        if (through is not null)
+        {
+            through.InnerHandler = handler;
+        }
+
+        return new HttpClient(through ?? (HttpMessageHandler)handler) { BaseAddress = GetEndpoint(resource, endpoint), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>The resource's latest snapshot as the dashboard shows it.</summary>
