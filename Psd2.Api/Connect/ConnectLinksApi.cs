@@ -9,7 +9,7 @@ using Psd2.Core.Persistence;
 
 namespace Psd2.Api.Connect;
 
-public sealed record CreateConnectLinkRequest(string? RedirectUri, int? ValidDays, int? FrequencyPerDay, List<string>? Access);
+public sealed record CreateConnectLinkRequest(string? RedirectUri, int? ValidDays = null, int? FrequencyPerDay = null, List<string>? Access = null);
 
 /// <param name="Url">The hosted Connect page to send the user's browser to; it works once, until <paramref name="ExpiresAt"/>.</param>
 public sealed record ConnectLinkResponse(string Url, DateTimeOffset ExpiresAt);

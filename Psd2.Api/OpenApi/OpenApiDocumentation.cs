@@ -45,6 +45,9 @@ public static class OpenApiDocumentation
                     Type = JsonSchemaType.String,
                     Description = "The request's X-Request-ID, which finds it in the platform's logs and audit trail.",
                 };
+                schema.Required ??= new HashSet<string>();
+                schema.Required.Add("code");
+                schema.Required.Add("requestId");
             }
 
             return Task.CompletedTask;

@@ -10,7 +10,10 @@ using Psd2.Core.Webhooks;
 
 namespace Psd2.Api.Webhooks;
 
-public sealed record CreateWebhookEndpointRequest(string? Url, List<string>? EventTypes, string? Description);
+/// <param name="Url">An https URL on a public host.</param>
+/// <param name="EventTypes">Only these event types; all of them when absent or empty.</param>
+/// <param name="Description">For people: at most 200 characters.</param>
+public sealed record CreateWebhookEndpointRequest(string? Url, List<string>? EventTypes = null, string? Description = null);
 
 public sealed record WebhookEndpointResponse(
     Guid Id, string Url, IReadOnlyList<string> EventTypes, string? Description, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
