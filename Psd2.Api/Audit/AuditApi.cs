@@ -1,8 +1,8 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Persistence;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Psd2.Api.Audit;
 

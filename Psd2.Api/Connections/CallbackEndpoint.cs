@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
-using Psd2.Core.Banking;
 using Psd2.Core.Audit;
+using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Events;
 using Psd2.Core.Persistence;

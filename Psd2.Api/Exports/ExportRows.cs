@@ -1,7 +1,7 @@
-using Psd2.Api.ClientApps;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.Accounts;
+using Psd2.Api.ClientApps;
 using Psd2.Core.Accounts;
 using Psd2.Core.Persistence;
 

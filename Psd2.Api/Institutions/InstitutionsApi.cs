@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Psd2.Core.Banking;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Psd2.Api.Institutions;
 

@@ -1,9 +1,9 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.ClientApps;
+using Psd2.Core.ClientApps;
 using Psd2.Core.Persistence;
 using Psd2.Core.Refresh;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Psd2.Core.ClientApps;
 
 namespace Psd2.Api.Schedules;
 

@@ -1,15 +1,14 @@
 using System.Net;
 using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.ClientApps;
+using Psd2.Core.ClientApps;
 using Psd2.Core.Connections;
 using Psd2.Core.Jobs;
 using Psd2.Core.Persistence;
 using Psd2.Core.Security;
 using Psd2.Core.Sync;
-using Psd2.ServiceDefaults.RequestIds;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Psd2.Core.ClientApps;
 
 namespace Psd2.Api.Sync;
 

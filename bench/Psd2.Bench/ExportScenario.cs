@@ -1,8 +1,8 @@
-using Psd2.IntegrationTests.Harness;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Xml;
+using Psd2.IntegrationTests.Harness;
 
 namespace Psd2.Bench;
 
