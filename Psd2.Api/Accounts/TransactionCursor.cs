@@ -31,8 +31,7 @@ public static class TransactionCursor
         id = default;
         Span<byte> bytes = stackalloc byte[PayloadSize + ChecksumSize];
         Span<byte> expected = stackalloc byte[ChecksumSize];
-        if (cursor.Length != Base64Url.GetEncodedLength(bytes.Length)
-            || !Base64Url.TryDecodeFromChars(cursor, bytes, out var written) || written != bytes.Length)
+        if (cursor.Length != Base64Url.GetEncodedLength(bytes.Length) || !TryDecode(cursor, bytes))
         {
             return false;
         }
@@ -48,6 +47,20 @@ public static class TransactionCursor
         sortDate = DateOnly.FromDayNumber(day);
         id = new Guid(bytes[4..PayloadSize], bigEndian: true);
         return true;
+    }
+
+    // Base64Url's Try method returns false only for a short destination: a character outside the alphabet, or a last
+    // character with bits set beyond the data, throws.
+    private static bool TryDecode(string cursor, Span<byte> bytes)
+    {
+        try
+        {
+            return Base64Url.TryDecodeFromChars(cursor, bytes, out var written) && written == bytes.Length;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     private static void Checksum(Guid accountId, TransactionFilter filter, ReadOnlySpan<byte> payload, Span<byte> checksum)
