@@ -75,8 +75,9 @@ public sealed record TransactionFilter(DateOnly? DateFrom, DateOnly? DateTo, str
         if (Text is { } text)
         {
             var pattern = "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            transactions = transactions.Where(t => EF.Functions.ILike(t.Remittance ?? "", pattern)
-                || EF.Functions.ILike(t.CounterpartyName ?? "", pattern));
+            // The escape character named: without it the provider writes ESCAPE '' and a searched % or _ matches nothing.
+            transactions = transactions.Where(t => EF.Functions.ILike(t.Remittance ?? "", pattern, "\\")
+                || EF.Functions.ILike(t.CounterpartyName ?? "", pattern, "\\"));
         }
 
         return transactions;
