@@ -31,9 +31,11 @@ export async function readWithExcelJs(bytes) {
   const sheets = {};
   for (const sheet of workbook.worksheets) {
     const rows = [];
+    // columnCount scans every row each time it is read: once, not once per cell (105,000 rows took over 7 minutes).
+    const columns = sheet.columnCount;
     sheet.eachRow({ includeEmpty: true }, (row, number) => {
       const cells = [];
-      for (let column = 1; column <= sheet.columnCount; column++) {
+      for (let column = 1; column <= columns; column++) {
         cells.push(value(row.getCell(column).value));
       }
       rows[number - 1] = cells;
