@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using Psd2.IntegrationTests.Harness;
-using Psd2.IntegrationTests.Worker;
 
 namespace Psd2.IntegrationTests.Foundation;
 
 /// <summary>Start-up and shutdown of a whole app of its own (not the shared one).</summary>
-[Collection(WorkerCollection.Name)] // an app of its own, in turn with the worker's tests rather than a third collection beside them
 public sealed class LifecycleTests
 {
     [Fact]
