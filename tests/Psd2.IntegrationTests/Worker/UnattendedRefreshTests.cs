@@ -86,8 +86,11 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
         Assert.True(workers >= 1);
 
         // Slow reads at the bank, then the next step (past every connection's first slot of the day): worker-2 is
-        // killed while it runs refreshes.
-        await SetLatencyAsync(6000);
+        // killed while it runs refreshes. A refresh here reads one transactions page per account (two accounts), so
+        // 3 s a page keeps every run far inside the run timeout (0.8 of the 20 s lease) on a loaded machine, while
+        // leaving seconds to catch worker-2 in the middle of one; at 6 s a page, runs of the survivor started
+        // before the reset were cancelled at the timeout now and then, and ended without a successful read.
+        await SetLatencyAsync(3000);
         try
         {
             now = await clock.AdvanceAsync(Step + TimeSpan.FromMinutes(30));
