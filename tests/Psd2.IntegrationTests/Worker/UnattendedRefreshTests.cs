@@ -88,8 +88,8 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
         // Slow reads at the bank, then the next step (past every connection's first slot of the day): worker-2 is
         // killed while it runs refreshes. A refresh here reads one transactions page per account (two accounts), so
         // 3 s a page keeps every run far inside the run timeout (0.8 of the 20 s lease) on a loaded machine, while
-        // leaving seconds to catch worker-2 in the middle of one; at 6 s a page, runs of the survivor started
-        // before the reset were cancelled at the timeout now and then, and ended without a successful read.
+        // leaving seconds to catch worker-2 in the middle of one. At 6 s a page, twice in a row a run ended without a
+        // successful read; two pages at 6 s on a loaded machine come near that timeout.
         await SetLatencyAsync(3000);
         try
         {
