@@ -1,3 +1,4 @@
+using Aspire.Hosting.ApplicationModel;
 using Npgsql;
 using Psd2.IntegrationTests.Harness;
 
@@ -20,6 +21,13 @@ public sealed class DeadWorkerLockTests(WorkerAppFixture fixture)
     {
         var app = fixture.App;
         var lease = WorkerAppFixture.Lease;
+        if (app.Snapshot("worker-2").State?.Text != KnownResourceStates.Running)
+        {
+            // A test before this one failed between killing worker-2 and restarting it: one failure, not two.
+            await app.StartResourceAsync("worker-2");
+            await app.WaitForHealthyAsync("worker-2", Deadline.In(60));
+        }
+
         var victim = app.ProcessId("worker-2")!.Value;
         await app.KillAsync("worker-2");
         try
