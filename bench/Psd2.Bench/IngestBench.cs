@@ -12,7 +12,7 @@ namespace Psd2.Bench;
 /// </summary>
 public static class IngestBench
 {
-    private const double TargetPercent = 25;
+    private const double TargetPercent = 40;
 
     public static async Task<bool> RunAsync(TestApp app, string largePsu, CpuSampler cpu, CancellationToken cancellationToken)
     {

@@ -243,7 +243,7 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
         }.Concat(StandaloneService.ApiSettings(fixture.App)).ToDictionary());
         using var withoutRedis = api.CreateClient();
         withoutRedis.DefaultRequestHeaders.Authorization = client.Api.DefaultRequestHeaders.Authorization;
-        await WaitForAliveAsync(withoutRedis, Deadline.In(60));
+        await WaitForAliveAsync(withoutRedis, Eventually.Seconds(60));
 
         foreach (var path in paths)
         {
@@ -397,28 +397,19 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
     }
 
     /// <summary>Waits for the process to answer /alive: without Redis it never reports ready at /health.</summary>
-    private static async Task WaitForAliveAsync(HttpClient client, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
+    private static Task WaitForAliveAsync(HttpClient client, TimeSpan within) =>
+        Eventually.True(async ct =>
         {
             try
             {
-                using var response = await client.GetAsync("/alive", cancellationToken);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
+                using var response = await client.GetAsync("/alive", ct);
+                return response.StatusCode == HttpStatusCode.OK;
             }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            catch (HttpRequestException)
             {
-                // Not listening yet, or out of time.
+                return false; // Not listening yet.
             }
-
-            await Task.Delay(200, CancellationToken.None);
-        }
-
-        throw new TimeoutException("The api did not answer /alive in time.");
-    }
+        }, within, "the api to answer /alive");
 
     public void Dispose() => _bank.Dispose();
 }

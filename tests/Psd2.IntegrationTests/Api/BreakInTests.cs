@@ -66,7 +66,7 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         using var refreshed = await owner.Api.PostAsJsonAsync($"/v1/connections/{connectionId}/refresh", new { psuIpAddress = PsuIpAddress });
         Assert.Equal(HttpStatusCode.Accepted, refreshed.StatusCode);
         var syncRunId = (await refreshed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        await WaitForSyncAsync(owner, syncRunId);
+        await ApiTestClient.WaitForSyncRunAsync(owner.Api, syncRunId);
         var accountId = (await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/users/{owner.UserId}/accounts"))[0].GetProperty("id").GetGuid();
         var transactionId = (await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/accounts/{accountId}/transactions?limit=1")).GetProperty("items")[0].GetProperty("id").GetGuid();
         var deliveryId = await WebhookDeliveryAsync(owner, endpointId);
@@ -123,18 +123,9 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
     /// <summary>The first delivery to the owner's endpoint (connection.active), once the worker has fanned it out.</summary>
     private static async Task<Guid> WebhookDeliveryAsync(TestClient client, Guid endpointId)
     {
-        var deadline = Deadline.In(60);
-        while (true)
-        {
-            var deliveries = await client.Api.GetFromJsonAsync<JsonElement>($"/v1/webhook-endpoints/{endpointId}/deliveries");
-            if (deliveries.GetArrayLength() > 0)
-            {
-                return deliveries[deliveries.GetArrayLength() - 1].GetProperty("id").GetGuid();
-            }
-
-            Assert.False(deadline.IsCancellationRequested, "the owner's webhook endpoint got no delivery within 60 s");
-            await Task.Delay(200, CancellationToken.None);
-        }
+        var deliveries = await Eventually.Holds(ct => client.Api.GetFromJsonAsync<JsonElement>($"/v1/webhook-endpoints/{endpointId}/deliveries", ct),
+            d => d.GetArrayLength() > 0, Eventually.Seconds(60), "a delivery to the owner's webhook endpoint");
+        return deliveries[deliveries.GetArrayLength() - 1].GetProperty("id").GetGuid();
     }
 
     [Fact]
@@ -432,17 +423,6 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         Assert.Equal($"{ClientReturn}?connectionId={connection.Id}&outcome=active", back.Headers.Location?.ToString());
         await SeenSecrets.AddTokensAsync(fixture.App, connection.Id);
         return (connection.Id, BankTpp.Query(connection.AuthorisationUrl, "scope")!["AIS:".Length..]);
-    }
-
-    /// <summary>Waits for a sync run to finish, so that the owner's accounts hold transactions to try.</summary>
-    private static async Task WaitForSyncAsync(TestClient client, Guid syncRunId)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while ((await client.Api.GetFromJsonAsync<JsonElement>($"/v1/sync-runs/{syncRunId}")).GetProperty("status").GetString() is "queued" or "running")
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"sync run {syncRunId} did not finish in time");
-            await Task.Delay(200);
-        }
     }
 
     private static async Task<string?> StatusAsync(TestClient client, StartedConnection connection) =>

@@ -91,13 +91,8 @@ public sealed partial class ConnectPageTests(AppFixture fixture) : IDisposable
         });
         var session = started.Headers.Location!.ToString();
 
-        var deadline = Deadline.In(30);
-        var html = await browser.GetStringAsync(session, deadline);
-        while (html.Contains("Open BankID on your phone", StringComparison.Ordinal))
-        {
-            await Task.Delay(500, deadline);
-            html = await browser.GetStringAsync(session, deadline);
-        }
+        var html = await Eventually.Holds(ct => browser.GetStringAsync(session, ct), page => !page.Contains("Open BankID on your phone", StringComparison.Ordinal),
+            Eventually.Seconds(30), "the session page to stop waiting for BankID", every: TimeSpan.FromMilliseconds(500));
 
         Assert.Contains("You cancelled the connection", html, StringComparison.Ordinal);
         Assert.Contains("role=\"alert\"", html, StringComparison.Ordinal);

@@ -34,11 +34,8 @@ public sealed class ConnectionLifecycleTests(AppFixture fixture) : IDisposable
         Assert.Equal(renewed.GetProperty("id").GetGuid(), retired.GetProperty("replacedByConnectionId").GetGuid());
         Assert.Empty(retired.GetProperty("accounts").EnumerateArray());
         // The bank is told right after the switch, which readers see at once.
-        var deadline = Deadline.In(30);
-        while ((string?)(await _bank.AdminGetAsync($"/sandbox/consents/{oldConsent}"))["status"] != "terminatedByTpp")
-        {
-            await Task.Delay(100, deadline);
-        }
+        await Eventually.True(async _ => (string?)(await _bank.AdminGetAsync($"/sandbox/consents/{oldConsent}"))["status"] == "terminatedByTpp",
+            Eventually.Seconds(30), "the old consent terminated at the bank");
 
         using var again = await client.Api.PostAsJsonAsync($"/v1/connections/{oldId}/renew", new { });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);

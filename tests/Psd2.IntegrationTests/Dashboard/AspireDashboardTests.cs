@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Psd2.IntegrationTests.Api;
 using Psd2.IntegrationTests.Harness;
+using Psd2.IntegrationTests.Worker;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -13,6 +14,7 @@ namespace Psd2.IntegrationTests.Dashboard;
 /// page and read as one trace: the api's request at the root, the sandbox bank's requests and the PostgreSQL commands
 /// of both beneath it. Its own app: the shared one runs without the dashboard.
 /// </summary>
+[Collection(WorkerCollection.Name)] // an app of its own, in turn with the worker's tests rather than a third collection beside them
 public sealed class AspireDashboardTests(ITestOutputHelper output)
 {
     private const string Callback = "api: GET /connect/callback";

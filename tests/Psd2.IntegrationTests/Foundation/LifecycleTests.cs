@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Psd2.IntegrationTests.Harness;
+using Psd2.IntegrationTests.Worker;
 
 namespace Psd2.IntegrationTests.Foundation;
 
 /// <summary>Start-up and shutdown of a whole app of its own (not the shared one).</summary>
+[Collection(WorkerCollection.Name)] // an app of its own, in turn with the worker's tests rather than a third collection beside them
 public sealed class LifecycleTests
 {
     [Fact]
@@ -21,12 +23,8 @@ public sealed class LifecycleTests
         {
             await app.StopResourceAsync(service);
             await app.WaitForStateAsync(service, Deadline.In(60), Aspire.Hosting.ApplicationModel.KnownResourceStates.TerminalStates);
-            var deadline = Deadline.In(30);
-            while (!File.ReadAllText(app.LogFiles[service]).Contains("Application is shutting down", StringComparison.Ordinal) && !deadline.IsCancellationRequested)
-            {
-                await Task.Delay(100, CancellationToken.None);
-            }
-
+            await Eventually.True(() => File.ReadAllText(app.LogFiles[service]).Contains("Application is shutting down", StringComparison.Ordinal),
+                Eventually.Seconds(30), $"{service}'s log to say it shuts down");
             stopped[service] = (app.Snapshot(service).ExitCode, string.Join('\n', app.LogTail(service, 10)));
         }
 

@@ -65,23 +65,12 @@ public sealed class ResourcesTests(AppFixture fixture)
     public async Task ResourcesFileDescribesTheRunningApp()
     {
         var path = Path.Combine(_app.StateFolder, "resources.json");
-        var deadline = Deadline.In(30);
         // The file follows the notifications; wait until it has caught up with the healthy api.
-        JsonElement root;
-        while (true)
+        var root = await Eventually.Holds(async ct =>
         {
-            using (var document = JsonDocument.Parse(await File.ReadAllTextAsync(path, deadline)))
-            {
-                root = document.RootElement.Clone();
-            }
-
-            if (Resource(root, "api") is { } entry && entry.GetProperty("health").GetString() == "Healthy")
-            {
-                break;
-            }
-
-            await Task.Delay(200, deadline);
-        }
+            using var document = JsonDocument.Parse(await File.ReadAllTextAsync(path, ct));
+            return document.RootElement.Clone();
+        }, root => Resource(root, "api") is { } entry && entry.GetProperty("health").GetString() == "Healthy", Eventually.Seconds(30), "the api healthy in resources.json");
 
         var api = Resource(root, "api")!.Value;
         Assert.Equal("Running", api.GetProperty("state").GetString());

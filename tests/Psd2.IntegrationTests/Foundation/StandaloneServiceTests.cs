@@ -20,7 +20,7 @@ public sealed class StandaloneServiceTests(AppFixture fixture)
             ["services__sandboxbank__https__0"] = app.GetEndpoint("sandboxbank", "https").ToString(),
         }.Concat(StandaloneService.ApiSettings(app)).ToDictionary());
 
-        var report = await api.WaitForHealthyAsync(Deadline.In(30));
+        var report = await api.WaitForHealthyAsync(Eventually.Seconds(30));
 
         var checks = report.GetProperty("checks");
         Assert.Equal("Healthy", checks.GetProperty("PostgreSql").GetProperty("status").GetString());

@@ -32,14 +32,13 @@ public sealed class TelemetryTests(AppFixture fixture)
         }.Concat(StandaloneService.ApiSettings(app)).ToDictionary());
         try
         {
-            await api.WaitForHealthyAsync(Deadline.In(30));
+            await api.WaitForHealthyAsync(Eventually.Seconds(30));
             using var client = api.CreateClient();
-            var deadline = Deadline.In(30);
-            while (received.Count < 3)
+            await Eventually.True(async ct =>
             {
-                await client.GetAsync("/info", deadline);
-                await Task.Delay(200, deadline);
-            }
+                using var _ = await client.GetAsync("/info", ct);
+                return received.Count >= 3;
+            }, Eventually.Seconds(30), "traces, metrics and logs at the collector");
 
             Assert.Equal("application/x-protobuf", received["/v1/traces"]);
             Assert.Equal("application/x-protobuf", received["/v1/metrics"]);

@@ -44,20 +44,9 @@ internal sealed class ApiTestClient : IDisposable
     public Task<JsonElement> GetConnectionAsync(Guid id) => Api.GetFromJsonAsync<JsonElement>($"/v1/connections/{id}");
 
     /// <summary>Waits for the platform's poller to take a decoupled connection out of awaiting_decoupled_authorisation.</summary>
-    public async Task<JsonElement> WaitWhileAwaitingAsync(Guid id, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(40));
-        while (true)
-        {
-            var connection = await GetConnectionAsync(id);
-            if (connection.GetProperty("status").GetString() != "awaiting_decoupled_authorisation" || DateTime.UtcNow > deadline)
-            {
-                return connection;
-            }
-
-            await Task.Delay(250);
-        }
-    }
+    public Task<JsonElement> WaitWhileAwaitingAsync(Guid id, TimeSpan? timeout = null) =>
+        Eventually.Holds(_ => GetConnectionAsync(id), c => c.GetProperty("status").GetString() != "awaiting_decoupled_authorisation",
+            timeout ?? TimeSpan.FromSeconds(40), $"connection {id} to leave awaiting_decoupled_authorisation");
 
     /// <summary>An active connection through the decoupled flow (a PSU who approves after the bank's delay).</summary>
     public async Task<JsonElement> ActiveDecoupledConnectionAsync(TestPsu psu)
@@ -84,18 +73,13 @@ internal sealed class ApiTestClient : IDisposable
         var text = await started.Content.ReadAsStringAsync();
         Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"{(int)started.StatusCode}: {text}");
         var id = JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var run = await Api.GetFromJsonAsync<JsonElement>($"/v1/sync-runs/{id}");
-            if (run.GetProperty("status").GetString() is not ("queued" or "running") || DateTime.UtcNow > deadline)
-            {
-                return run;
-            }
-
-            await Task.Delay(200);
-        }
+        return await WaitForSyncRunAsync(Api, id, timeout);
     }
+
+    /// <summary>Waits for a sync run to end (succeeded, partial or failed) and returns it.</summary>
+    public static Task<JsonElement> WaitForSyncRunAsync(HttpClient api, Guid syncRunId, TimeSpan? timeout = null) =>
+        Eventually.Holds(ct => api.GetFromJsonAsync<JsonElement>($"/v1/sync-runs/{syncRunId}", ct), r => r.GetProperty("status").GetString() is not ("queued" or "running"),
+            timeout ?? TimeSpan.FromSeconds(60), $"sync run {syncRunId} to end");
 
     public static async Task<string?> CodeAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString();

@@ -1,6 +1,7 @@
-// One app for the whole run, shared through the collection; the machine has two cores, so test classes
-// run one after another rather than fighting over them.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+// Two collections, each with an app of its own, run side by side (one per core): "app", whose app the most tests
+// share, and "worker", whose app runs on the test clock (with the tests that start apps of their own). Within a
+// collection, test classes run one after another.
+[assembly: CollectionBehavior(MaxParallelThreads = 2)]
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
 namespace Psd2.IntegrationTests.Harness;

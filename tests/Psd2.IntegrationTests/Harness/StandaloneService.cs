@@ -55,11 +55,11 @@ internal sealed class StandaloneService : IAsyncDisposable
         ["Api__PublicBaseUrl"] = "http://127.0.0.1",
     };
 
-    /// <summary>Waits for <c>/health</c> to answer 200 and returns its report.</summary>
-    public async Task<JsonElement> WaitForHealthyAsync(CancellationToken cancellationToken)
+    /// <summary>Waits for <c>/health</c> to answer 200 and returns its report; fails at once if the process exits.</summary>
+    public async Task<JsonElement> WaitForHealthyAsync(TimeSpan within)
     {
         using var client = CreateClient();
-        while (true)
+        var report = await Eventually.Holds<JsonElement?>(async ct =>
         {
             if (_process.HasExited)
             {
@@ -68,19 +68,15 @@ internal sealed class StandaloneService : IAsyncDisposable
 
             try
             {
-                using var response = await client.GetAsync("/health", cancellationToken);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken)).RootElement.Clone();
-                }
+                using var response = await client.GetAsync("/health", ct);
+                return response.StatusCode == HttpStatusCode.OK ? JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement.Clone() : null;
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                return null; // Not listening yet.
             }
-
-            await Task.Delay(200, cancellationToken);
-        }
+        }, report => report is not null, within, "/health to answer 200");
+        return report!.Value;
     }
 
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>

@@ -138,8 +138,23 @@ public sealed class TestApp : IAsyncDisposable
         }
         catch
         {
+            await testApp.StopAsync();
+            testApp.PrintLogTails();
             await testApp.DisposeAsync();
             throw;
+        }
+    }
+
+    // A start that failed says why in the test's output: the state folder, with the logs, goes on dispose.
+    private void PrintLogTails()
+    {
+        foreach (var (resource, file) in LogFiles.Where(f => File.Exists(f.Value)))
+        {
+            Console.WriteLine($"--- the last lines of {resource}'s output ---");
+            foreach (var line in File.ReadLines(file).TakeLast(40))
+            {
+                Console.WriteLine(line);
+            }
         }
     }
 

@@ -15,6 +15,8 @@ internal sealed record ReceivedWebhook(
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 
+    public override string ToString() => $"{EventType} {AnsweredWith}";
+
     public JsonElement Data => Json.GetProperty("data");
 
     public bool Accepted => AnsweredWith is >= 200 and < 300;
@@ -73,21 +75,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Waits until the receiver has got a POST that matches; fails the test at the deadline.</summary>
     public async Task<ReceivedWebhook> WaitForAsync(Func<ReceivedWebhook, bool> match, string what, int seconds = 60)
     {
-        var deadline = Deadline.In(seconds);
-        while (true)
-        {
-            if (_received.FirstOrDefault(match) is { } found)
-            {
-                return found;
-            }
-
-            if (deadline.IsCancellationRequested)
-            {
-                Assert.Fail($"No webhook {what} within {seconds} s; got: [{string.Join(", ", _received.Select(r => $"{r.EventType} {r.AnsweredWith}"))}]");
-            }
-
-            await Task.Delay(100, CancellationToken.None);
-        }
+        var received = await Eventually.Holds(_ => Task.FromResult(_received.ToList()), all => all.Any(match), Eventually.Seconds(seconds),
+            $"a webhook {what}", every: TimeSpan.FromMilliseconds(100));
+        return received.First(match);
     }
 
     /// <summary>Waits for an accepted delivery of an event type about one connection.</summary>

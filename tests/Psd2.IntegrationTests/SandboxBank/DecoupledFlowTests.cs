@@ -25,22 +25,12 @@ public sealed class DecoupledFlowTests(AppFixture fixture) : IDisposable
     /// <summary>Polls at the bank's pace (one second in tests) until the authorisation is final.</summary>
     private async Task<string> PollUntilFinalAsync(string scaStatusLink)
     {
-        var deadline = Deadline.In(30);
-        while (true)
+        var status = await Eventually.Holds(async ct =>
         {
             using var response = await _bank.GetAsync(scaStatusLink);
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                var status = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("scaStatus").GetString()!;
-                if (status is "finalised" or "failed")
-                {
-                    return status;
-                }
-            }
-
-            Assert.False(deadline.IsCancellationRequested, "The decoupled authorisation never became final.");
-            await Task.Delay(TimeSpan.FromSeconds(1.1), deadline);
-        }
+            return response.StatusCode == HttpStatusCode.OK ? (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("scaStatus").GetString() : null;
+        }, status => status is "finalised" or "failed", Eventually.Seconds(30), "the decoupled authorisation to become final", every: TimeSpan.FromSeconds(1.1));
+        return status!;
     }
 
     [Fact]

@@ -58,12 +58,8 @@ public sealed class WebhookReplicaTests(AppFixture fixture)
 
         await receiver.WaitForAsync(_ => receiver.Received.Select(r => r.EventId).Distinct().Count() == Events, $"all {Events} events", seconds: 90);
         // The receiver notes a POST before it answers; the sender records the answer after.
-        var deadline = Deadline.In(30);
-        List<(string Status, int Attempts)> deliveries;
-        while ((deliveries = await DeliveriesAsync(client.UserId)).Any(d => d.Status == "pending") && !deadline.IsCancellationRequested)
-        {
-            await Task.Delay(100, CancellationToken.None);
-        }
+        var deliveries = await Eventually.Holds(_ => DeliveriesAsync(client.UserId), all => all.All(d => d.Status != "pending"), Eventually.Seconds(30),
+            "every delivery's answer recorded", every: TimeSpan.FromMilliseconds(100));
 
         await stop.CancelAsync();
         await Task.WhenAll(replicas);

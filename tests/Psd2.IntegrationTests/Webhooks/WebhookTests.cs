@@ -364,34 +364,13 @@ public sealed class WebhookTests(AppFixture fixture) : IDisposable
     private static async Task<JsonElement> WaitForDeliveryAsync(
         ApiTestClient client, Guid endpointId, Func<JsonElement, bool> match, string what, int seconds = 60, string? status = null)
     {
-        var deadline = Deadline.In(seconds);
-        while (true)
-        {
-            var deliveries = await DeliveriesAsync(client, endpointId, status);
-            if (deliveries.FirstOrDefault(match) is { ValueKind: JsonValueKind.Object } found)
-            {
-                return found;
-            }
-
-            Assert.False(deadline.IsCancellationRequested, $"No delivery {what} within {seconds} s: {JsonSerializer.Serialize(deliveries)}");
-            await Task.Delay(200, CancellationToken.None);
-        }
+        var deliveries = await Eventually.Holds(_ => DeliveriesAsync(client, endpointId, status), d => d.Any(match), Eventually.Seconds(seconds), $"a delivery {what}");
+        return deliveries.First(match);
     }
 
     private static async Task<List<JsonElement>> WaitForDeliveriesAsync(ApiTestClient client, Guid endpointId, Func<List<JsonElement>, bool> match, int seconds = 60)
     {
-        var deadline = Deadline.In(seconds);
-        while (true)
-        {
-            var deliveries = await DeliveriesAsync(client, endpointId);
-            if (match(deliveries))
-            {
-                return deliveries;
-            }
-
-            Assert.False(deadline.IsCancellationRequested, $"The deliveries did not get there within {seconds} s: {JsonSerializer.Serialize(deliveries)}");
-            await Task.Delay(200, CancellationToken.None);
-        }
+        return await Eventually.Holds(_ => DeliveriesAsync(client, endpointId), match, Eventually.Seconds(seconds), "the deliveries to get there");
     }
 
     public void Dispose() => _bank.Dispose();

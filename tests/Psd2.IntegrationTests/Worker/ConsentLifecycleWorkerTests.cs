@@ -53,7 +53,7 @@ public sealed class ConsentLifecycleWorkerTests(WorkerAppFixture fixture) : IDis
         var (_, secret) = await WebhookTests.CreateEndpointAsync(client, receiver.Url);
         var connection = (await WorkerTestData.ConnectAsync(fixture.App, client, _bank, 1))[0];
         // Let the first check be planned before the revocation, so the wait below is one ordinary interval.
-        await WaitAsync(() => PlannedCheckAsync(connection.Id), 30);
+        await Eventually.True(_ => PlannedCheckAsync(connection.Id), Eventually.Seconds(30), "the connection's first consent check planned");
 
         using var revoke = await _bank.Admin.PostAsync($"/sandbox/consents/{connection.ConsentId}/revoke", null);
         revoke.EnsureSuccessStatusCode();
@@ -125,16 +125,6 @@ public sealed class ConsentLifecycleWorkerTests(WorkerAppFixture fixture) : IDis
 
     private Task<long> EventsAsync(Guid connectionId, string type) =>
         WorkerTestData.ScalarAsync<long>(fixture.App, "SELECT count(*) FROM platform_events WHERE connection_id = $1 AND type = $2", connectionId, type);
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, int seconds)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold in time");
-            await Task.Delay(250);
-        }
-    }
 
     public void Dispose() => _bank.Dispose();
 }

@@ -38,29 +38,20 @@ public sealed class DeadWorkerLockTests(WorkerAppFixture fixture)
             var plantedAt = await PlantLocksAsync(app, locks);
 
             // The survivor's scheduler enqueues the planner again: first blocked by the rows, then past them once they time out.
-            var deadline = Deadline.In((int)(lease + Slack).TotalSeconds);
-            DateTime? next;
-            while ((next = await WorkerTestData.ScalarAsync<DateTime?>(app, """
+            var next = await Eventually.Holds(_ => WorkerTestData.ScalarAsync<DateTime?>(app, """
                 SELECT min(createdat) FROM hangfire.job
                 WHERE createdat > $1 AND invocationdata::text LIKE '%RefreshPlannerJob%'
-                """, plantedAt.AddSeconds(1))) is null)
-            {
-                Assert.False(deadline.IsCancellationRequested, "no recurring job was enqueued after the locks were left behind");
-                await Task.Delay(250, CancellationToken.None);
-            }
+                """, plantedAt.AddSeconds(1)), created => created is not null, lease + Slack, "the recurring planner enqueued again after the locks were left behind",
+                every: TimeSpan.FromMilliseconds(250));
 
             // The rows held it until they timed out (so the test saw the blocking), and not longer than the lease and slack.
-            Assert.InRange(next.Value - plantedAt, lease - TimeSpan.FromSeconds(2), lease + Slack);
+            Assert.InRange(next!.Value - plantedAt, lease - TimeSpan.FromSeconds(2), lease + Slack);
             Assert.Equal(0L, await WorkerTestData.ScalarAsync<long>(app,
                 "SELECT count(*) FROM hangfire.lock WHERE resource = ANY($1) AND acquired <= $2", locks, plantedAt));
 
             // The dead replica's servers are dropped from Hangfire's list by the survivor's watchdog.
-            var gone = Deadline.In((int)(lease * 2 + Slack).TotalSeconds);
-            while (await WorkerTestData.ScalarAsync<long>(app, "SELECT count(*) FROM hangfire.server WHERE id LIKE $1", $"%:{victim}:%") > 0)
-            {
-                Assert.False(gone.IsCancellationRequested, "the killed replica's servers are still listed");
-                await Task.Delay(500, CancellationToken.None);
-            }
+            await Eventually.True(async _ => await WorkerTestData.ScalarAsync<long>(app, "SELECT count(*) FROM hangfire.server WHERE id LIKE $1", $"%:{victim}:%") == 0,
+                lease * 2 + Slack, "the killed replica's servers dropped from Hangfire's list", every: TimeSpan.FromMilliseconds(500));
         }
         finally
         {

@@ -38,12 +38,8 @@ internal sealed class SharedClock(TestApp app, BankTpp bank)
             }
 
             using var client = app.CreateHttpClient(service);
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while ((await client.GetFromJsonAsync<JsonElement>("/info")).GetProperty("now").GetDateTimeOffset() < now)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"{service} did not follow the test clock");
-                await Task.Delay(50);
-            }
+            await Eventually.True(async ct => (await client.GetFromJsonAsync<JsonElement>("/info", ct)).GetProperty("now").GetDateTimeOffset() >= now,
+                Eventually.Seconds(10), $"{service} to follow the test clock", every: TimeSpan.FromMilliseconds(50));
         }
 
         return now;

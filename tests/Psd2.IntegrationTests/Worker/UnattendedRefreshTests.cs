@@ -95,15 +95,10 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
         {
             now = await clock.AdvanceAsync(Step + TimeSpan.FromMinutes(30));
             var victim = $"{Environment.MachineName}:{fixture.App.ProcessId("worker-2")}";
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (await WorkerTestData.ScalarAsync<long>(fixture.App, """
+            await Eventually.True(async _ => await WorkerTestData.ScalarAsync<long>(fixture.App, """
                 SELECT count(*) FROM connections c JOIN sync_runs r ON r.connection_id = c.id
                 WHERE c.id = ANY($1) AND c.leased_by = $2 AND r.status = 'running' AND NOT r.user_present
-                """, ids, victim) == 0)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "worker-2 took none of the due refreshes");
-                await Task.Delay(100);
-            }
+                """, ids, victim) > 0, Eventually.Seconds(60), "worker-2 in the middle of a due refresh", every: TimeSpan.FromMilliseconds(100));
 
             await fixture.App.KillAsync("worker-2");
         }

@@ -57,38 +57,15 @@ internal static class WorkerTestData
     public static async Task QuiesceAsync(TestApp app, IReadOnlyList<Live> connections, DateTimeOffset now, int seconds = 90)
     {
         var ids = connections.Select(c => c.Id).ToArray();
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var busy = await ScalarAsync<long>(app, """
-                SELECT count(*) FROM connections WHERE id = ANY($1) AND status IN ('active', 'renewal_due')
-                  AND (next_refresh_at IS NULL OR next_refresh_at <= $2 OR lease_until IS NOT NULL)
-                """, ids, now);
-            if (busy == 0)
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{busy} connections still due or held at {now:O}");
-            await Task.Delay(250);
-        }
+        await Eventually.Holds(_ => ScalarAsync<long>(app, """
+            SELECT count(*) FROM connections WHERE id = ANY($1) AND status IN ('active', 'renewal_due')
+              AND (next_refresh_at IS NULL OR next_refresh_at <= $2 OR lease_until IS NOT NULL)
+            """, ids, now), busy => busy == 0, Eventually.Seconds(seconds), $"no connection due or held at {now:O} (last seen: how many were)", every: TimeSpan.FromMilliseconds(250));
     }
 
-    public static async Task<JsonElement> WaitForStatusAsync(ApiTestClient client, Guid id, string status, int seconds)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var connection = await client.GetConnectionAsync(id);
-            if (connection.GetProperty("status").GetString() == status)
-            {
-                return connection;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"connection {id} is {connection.GetProperty("status").GetString()}, not {status}");
-            await Task.Delay(250);
-        }
-    }
+    public static Task<JsonElement> WaitForStatusAsync(ApiTestClient client, Guid id, string status, int seconds) =>
+        Eventually.Holds(_ => client.GetConnectionAsync(id), c => c.GetProperty("status").GetString() == status, Eventually.Seconds(seconds),
+            $"connection {id} to be {status}", every: TimeSpan.FromMilliseconds(250));
 
     /// <summary>The bank's counts of unattended reads for a consent on one bank day, by endpoint and account.</summary>
     public static async Task<List<(string Endpoint, string Resource, int Count)>> AccessCountsAsync(BankTpp bank, string consentId, DateOnly day)

@@ -1,7 +1,7 @@
 using System.Text;
 using Psd2.Core.Webhooks;
 
-namespace Psd2.IntegrationTests.Webhooks;
+namespace Psd2.Core.Tests.Webhooks;
 
 /// <summary>The signature receivers check: HMAC-SHA256 over "&lt;timestamp&gt;.&lt;body&gt;", refused for any change.</summary>
 public sealed class WebhookSignatureTests

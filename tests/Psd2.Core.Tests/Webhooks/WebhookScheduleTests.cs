@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Psd2.Core.Webhooks;
 
-namespace Psd2.IntegrationTests.Webhooks;
+namespace Psd2.Core.Tests.Webhooks;
 
 /// <summary>The retry schedule (exponential, capped, jittered, dead after the window) and the URL rules deliveries follow.</summary>
 public sealed class WebhookScheduleTests
