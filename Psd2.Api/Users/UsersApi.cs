@@ -56,7 +56,7 @@ public static class UsersApi
             return TypedResults.Ok(View(existing));
         }
 
-        var user = new EndUser { Id = Guid.NewGuid(), ClientAppId = clientAppId, ExternalReference = reference, CreatedAt = time.GetUtcNow().AsStored() };
+        var user = new EndUser { Id = Guid.NewGuid(), ClientAppId = clientAppId, ExternalReference = reference, CreatedAt = time.GetUtcNow() };
         db.Users.Add(user);
         db.AuditEvents.Add(AuditRecords.For(caller, time, "user.created", user.Id));
         try

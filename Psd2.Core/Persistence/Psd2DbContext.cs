@@ -35,6 +35,36 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
     public DbSet<ConnectionJobRun> ConnectionJobRuns => Set<ConnectionJobRun>();
     public DbSet<SchedulerJobStat> SchedulerJobStats => Set<SchedulerJobStat>();
 
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        KeepTimesAsStored();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        KeepTimesAsStored();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every time about to be written cut to what <c>timestamptz</c> keeps (<see cref="StoredTime"/>), so that an entity
+    /// holds after saving what every later read returns, and a create answers what a read of it answers.
+    /// </summary>
+    private void KeepTimesAsStored()
+    {
+        foreach (var entry in ChangeTracker.Entries().Where(e => e.State is EntityState.Added or EntityState.Modified))
+        {
+            foreach (var property in entry.Properties)
+            {
+                if (property.CurrentValue is DateTimeOffset time && time.Ticks % TimeSpan.TicksPerMicrosecond != 0)
+                {
+                    property.CurrentValue = time.AsStored();
+                }
+            }
+        }
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ClientApp>().ToTable("client_apps");

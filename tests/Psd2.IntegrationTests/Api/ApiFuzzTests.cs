@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Psd2.IntegrationTests.Harness;
+using Psd2.ServiceDefaults.RequestIds;
 
 namespace Psd2.IntegrationTests.Api;
 
@@ -73,7 +74,7 @@ public sealed partial class ApiFuzzTests(AppFixture fixture)
             return null;
         }
 
-        if (!response.Headers.Contains("X-Request-ID"))
+        if (!response.Headers.Contains(RequestIdMiddleware.HeaderName))
         {
             // Kestrel refused the request line itself (a NUL in the path, a path over 8 KB) before the app saw it.
             return status is 400 or 414 or 431 ? null : $"{status} from outside the app";
@@ -94,23 +95,20 @@ public sealed partial class ApiFuzzTests(AppFixture fixture)
     private static IEnumerable<Operation> Operations(JsonElement document)
     {
         var schemas = document.GetProperty("components").GetProperty("schemas");
-        foreach (var path in document.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith("/v1/", StringComparison.Ordinal)))
+        foreach (var op in DocumentedOperation.In(document, "/v1/"))
         {
-            foreach (var op in path.Value.EnumerateObject())
+            var parameters = op.Definition.TryGetProperty("parameters", out var list)
+                ? list.EnumerateArray().Select(p => (p.GetProperty("name").GetString()!, p.GetProperty("in").GetString()!,
+                    p.GetProperty("schema").TryGetProperty("format", out var format) ? format.GetString() : null)).ToList()
+                : [];
+            var fields = new List<string>();
+            if (op.Definition.TryGetProperty("requestBody", out var body)
+                && body.GetProperty("content").EnumerateObject().First().Value.GetProperty("schema").TryGetProperty("$ref", out var reference))
             {
-                var parameters = op.Value.TryGetProperty("parameters", out var list)
-                    ? list.EnumerateArray().Select(p => (p.GetProperty("name").GetString()!, p.GetProperty("in").GetString()!,
-                        p.GetProperty("schema").TryGetProperty("format", out var format) ? format.GetString() : null)).ToList()
-                    : [];
-                var fields = new List<string>();
-                if (op.Value.TryGetProperty("requestBody", out var body)
-                    && body.GetProperty("content").EnumerateObject().First().Value.GetProperty("schema").TryGetProperty("$ref", out var reference))
-                {
-                    fields.AddRange(schemas.GetProperty(reference.GetString()!.Split('/')[^1]).GetProperty("properties").EnumerateObject().Select(p => p.Name));
-                }
-
-                yield return new Operation(op.Name.ToUpperInvariant(), path.Name, parameters, op.Value.TryGetProperty("requestBody", out _) ? fields : null);
+                fields.AddRange(schemas.GetProperty(reference.GetString()!.Split('/')[^1]).GetProperty("properties").EnumerateObject().Select(p => p.Name));
             }
+
+            yield return new Operation(op.Method, op.Template, parameters, op.Definition.TryGetProperty("requestBody", out _) ? fields : null);
         }
     }
 

@@ -367,17 +367,7 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
     }
 
     /// <summary>The /v1 operations the OpenAPI document lists, as "METHOD /path/{param}".</summary>
-    private async Task<List<string>> V1OperationsAsync()
-    {
-        using var anonymous = fixture.App.CreateHttpClient("api");
-        var document = await anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
-        string[] methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
-        return document.GetProperty("paths").EnumerateObject()
-            .Where(path => path.Name.StartsWith("/v1/", StringComparison.Ordinal))
-            .SelectMany(path => path.Value.EnumerateObject().Where(o => methods.Contains(o.Name))
-                .Select(o => $"{o.Name.ToUpperInvariant()} {path.Name.TrimEnd('/')}"))
-            .ToList();
-    }
+    private async Task<List<string>> V1OperationsAsync() => (await DocumentedOperation.OfV1Async(fixture.App)).Select(o => o.Name).ToList();
 
     /// <summary>A client app of the test's own, with its key registered as a secret, and one user.</summary>
     private async Task<TestClient> ClientWithUserAsync()

@@ -13,8 +13,8 @@ namespace Psd2.IntegrationTests.Dashboard;
 /// credential, it lists the recurring jobs and a user-present sync that succeeded. Without a credential, with a wrong
 /// one, or from the machine itself, it is refused; a viewer sees it but cannot trigger anything.
 /// </summary>
-[Collection(AppCollection.Name)]
-public sealed class HangfireDashboardTests(AppFixture fixture) : IDisposable
+[Collection(WorkerCollection.Name)] // beside the worker's tests, which leave the shared app's collection the longer one
+public sealed class HangfireDashboardTests(WorkerAppFixture fixture) : IDisposable
 {
     private readonly BankTpp _bank = new(fixture.App);
 

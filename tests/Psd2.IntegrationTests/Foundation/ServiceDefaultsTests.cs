@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Psd2.IntegrationTests.Harness;
+using Psd2.ServiceDefaults.RequestIds;
 
 namespace Psd2.IntegrationTests.Foundation;
 
@@ -13,29 +14,29 @@ public sealed class ServiceDefaultsTests(AppFixture fixture)
     [Fact]
     public async Task CallersRequestIdIsEchoed()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/info") { Headers = { { "X-Request-ID", "client-42.a" } } };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/info") { Headers = { { RequestIdMiddleware.HeaderName, "client-42.a" } } };
 
         using var response = await _api.SendAsync(request);
 
-        Assert.Equal("client-42.a", Assert.Single(response.Headers.GetValues("X-Request-ID")));
+        Assert.Equal("client-42.a", Assert.Single(response.Headers.GetValues(RequestIdMiddleware.HeaderName)));
     }
 
     [Fact]
     public async Task MissingOrUnsafeRequestIdIsReplacedByAGeneratedOne()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/info") { Headers = { { "X-Request-ID", "bad id\twith spaces" } } };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/info") { Headers = { { RequestIdMiddleware.HeaderName, "bad id\twith spaces" } } };
 
         using var response = await _api.SendAsync(request);
         using var plain = await _api.GetAsync("/info");
 
-        Assert.True(Guid.TryParse(Assert.Single(response.Headers.GetValues("X-Request-ID")), out _));
-        Assert.True(Guid.TryParse(Assert.Single(plain.Headers.GetValues("X-Request-ID")), out _));
+        Assert.True(Guid.TryParse(Assert.Single(response.Headers.GetValues(RequestIdMiddleware.HeaderName)), out _));
+        Assert.True(Guid.TryParse(Assert.Single(plain.Headers.GetValues(RequestIdMiddleware.HeaderName)), out _));
     }
 
     [Fact]
     public async Task UnknownRouteIsAProblemDetailsWithCodeAndRequestId()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/no-such-thing") { Headers = { { "X-Request-ID", "trace-me" } } };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/no-such-thing") { Headers = { { RequestIdMiddleware.HeaderName, "trace-me" } } };
 
         using var response = await _api.SendAsync(request);
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Psd2.ServiceDefaults.RequestIds;
 
 namespace Psd2.IntegrationTests.Harness;
 
@@ -19,7 +20,7 @@ internal sealed class AnsweredStatuses : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
-        if (!response.Headers.Contains("X-Request-ID"))
+        if (!response.Headers.Contains(RequestIdMiddleware.HeaderName))
         {
             // Not the app's answer: Kestrel refused a request line it could not take (a NUL in the path, too long).
             return response;
@@ -35,17 +36,16 @@ internal sealed class AnsweredStatuses : DelegatingHandler
     /// </summary>
     public static IReadOnlyList<string> Undeclared(JsonElement document, out int operationsSeen, out int answers)
     {
-        var operations = document.GetProperty("paths").EnumerateObject()
-            .SelectMany(path => path.Value.EnumerateObject().Select(op => (
-                Template: path.Name,
-                Pattern: new Regex("^" + Regex.Replace(Regex.Escape(path.Name), @"\\\{[^}]+}", "[^/]+") + "/?$"),
-                Method: op.Name,
-                Declared: op.Value.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToHashSet())))
+        var operations = DocumentedOperation.In(document).Select(op => (
+                op.Template,
+                Pattern: new Regex("^" + Regex.Replace(Regex.Escape(op.Template), @"\\\{[^}]+}", "[^/]+") + "/?$"),
+                Method: op.Method.ToLowerInvariant(),
+                Declared: op.DeclaredStatuses))
             .ToList();
         var matched = Seen.Keys
             .Select(key => (key, Operation: operations.Where(o => o.Method == key.Method && o.Pattern.IsMatch(key.Path))
                 // A literal segment beats a parameter: /v1/users/{userId} must not take /v1/users/x/accounts.
-                .OrderBy(o => o.Template.Count(c => c == '{')).Cast<(string Template, Regex Pattern, string Method, HashSet<string> Declared)?>().FirstOrDefault()))
+                .OrderBy(o => o.Template.Count(c => c == '{')).Cast<(string Template, Regex Pattern, string Method, IReadOnlySet<string> Declared)?>().FirstOrDefault()))
             .Where(m => m.Operation is not null)
             .ToList();
         operationsSeen = matched.Select(m => (m.Operation!.Value.Method, m.Operation.Value.Template)).Distinct().Count();

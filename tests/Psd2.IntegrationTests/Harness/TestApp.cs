@@ -323,7 +323,11 @@ public sealed class TestApp : IAsyncDisposable
         await StopAsync();
         await App.DisposeAsync();
         _logWatch.Dispose();
-        if (_ownsStateFolder)
+        if (Environment.GetEnvironmentVariable("PSD2_TEST_KEEP_STATE") == "1")
+        {
+            Console.WriteLine($"Harness: state folder and logs kept in {_stateFolder}");
+        }
+        else if (_ownsStateFolder)
         {
             try
             {

@@ -91,6 +91,7 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
         // leaving seconds to catch worker-2 in the middle of one. At 6 s a page, twice in a row a run ended without a
         // successful read; two pages at 6 s on a loaded machine come near that timeout.
         await SetLatencyAsync(3000);
+        Guid[] held = [];
         try
         {
             now = await clock.AdvanceAsync(Step + TimeSpan.FromMinutes(30));
@@ -101,6 +102,7 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
                 """, ids, victim) > 0, Eventually.Seconds(60), "worker-2 in the middle of a due refresh", every: TimeSpan.FromMilliseconds(100));
 
             await fixture.App.KillAsync("worker-2");
+            held = await WorkerTestData.ScalarAsync<Guid[]>(fixture.App, "SELECT array_agg(id) FROM connections WHERE id = ANY($1) AND leased_by = $2", ids, victim) ?? [];
         }
         finally
         {
@@ -111,7 +113,19 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
         await WorkerTestData.QuiesceAsync(fixture.App, connections, now, seconds: 120);
         var interrupted = await WorkerTestData.ScalarAsync<long>(fixture.App,
             "SELECT count(*) FROM sync_runs WHERE connection_id = ANY($1) AND error_code = 'interrupted'", ids);
-        Assert.True(interrupted > 0, "no run of the killed replica was taken over");
+        if (interrupted == 0)
+        {
+            Assert.Fail("no run of the killed replica was taken over; what became of the connections it held: "
+                + await WorkerTestData.ScalarAsync<string>(fixture.App, """
+                    SELECT string_agg(concat_ws(' ', 'run', r.connection_id, r.status, r.error_code, r.started_at, r.finished_at), '; ' ORDER BY r.started_at)
+                    FROM sync_runs r WHERE r.connection_id = ANY($1)
+                    """, held)
+                + " || " + await WorkerTestData.ScalarAsync<string>(fixture.App, """
+                    SELECT string_agg(concat_ws(' ', 'job', j.connection_id, j.kind, j.outcome, j.error_code, j.worker, j.started_at), '; ' ORDER BY j.started_at)
+                    FROM connection_job_runs j WHERE j.connection_id = ANY($1)
+                    """, held));
+        }
+
         foreach (var connection in connections)
         {
             var counts = await WorkerTestData.AccessCountsAsync(_bank, connection.ConsentId, day);
@@ -231,7 +245,9 @@ public sealed class UnattendedRefreshTests(WorkerAppFixture fixture) : IDisposab
             SELECT id FROM hangfire.job WHERE invocationdata->>'Type' LIKE 'Psd2.Worker.Refresh.UnattendedRefreshJob,%'
               AND arguments::text LIKE '%' || $1 || '%' ORDER BY id DESC LIMIT 1
             """, connection.Id.ToString());
-        Assert.Equal("Failed", await WorkerTestData.ScalarAsync<string>(fixture.App, "SELECT statename FROM hangfire.job WHERE id = $1", job));
+        // Hangfire moves the job to Failed just after its last attempt ended (which is what the wait above saw).
+        await Eventually.Holds(_ => WorkerTestData.ScalarAsync<string>(fixture.App, "SELECT statename FROM hangfire.job WHERE id = $1", job),
+            state => state == "Failed", Eventually.Seconds(30), $"job {job} Failed");
         Assert.Equal("2", (await WorkerTestData.ScalarAsync<string>(fixture.App,
             "SELECT value FROM hangfire.jobparameter WHERE jobid = $1 AND name = 'RetryCount'", job))?.Trim('"'));
 
