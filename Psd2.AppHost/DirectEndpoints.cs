@@ -9,7 +9,7 @@ public static class DirectEndpoints
     // connection opened between the choice and the service's bind can hold the port, and above the fixed ports of
     // a `./run.sh` AppHost (18888 to 18891).
     private const int Lowest = 20000;
-    private const int FallbackEphemeralStart = 32768;
+    private static readonly int EphemeralStart = ReadEphemeralStart();
     private static readonly HashSet<int> Given = [];
 
     /// <summary>
@@ -30,12 +30,11 @@ public static class DirectEndpoints
     /// </summary>
     public static int FreePort()
     {
-        var below = EphemeralStart();
         lock (Given)
         {
-            for (var attempt = 0; attempt < 1000 && below > Lowest; attempt++)
+            for (var attempt = 0; attempt < 1000 && EphemeralStart > Lowest; attempt++)
             {
-                var port = Random.Shared.Next(Lowest, below);
+                var port = Random.Shared.Next(Lowest, EphemeralStart);
                 if (!Given.Contains(port) && IsFree(port))
                 {
                     Given.Add(port);
@@ -63,11 +62,12 @@ public static class DirectEndpoints
         }
     }
 
-    private static int EphemeralStart()
+    // Linux's own default when the setting cannot be read.
+    private static int ReadEphemeralStart()
     {
         const string range = "/proc/sys/net/ipv4/ip_local_port_range";
         return File.Exists(range) && int.TryParse(File.ReadAllText(range).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0], out var start)
             ? start
-            : FallbackEphemeralStart;
+            : 32768;
     }
 }

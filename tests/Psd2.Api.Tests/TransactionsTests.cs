@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Psd2.Core.Accounts;
 using Psd2.Core.Persistence;
-using Psd2.Core.Users;
 
 namespace Psd2.Api.Tests;
 
@@ -29,16 +28,9 @@ public sealed class TransactionsTests(RealStores stores) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = await TestClientApp.CreateAsync(_api);
-        using var scope = _api.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<Psd2DbContext>();
-        var now = DateTimeOffset.UtcNow;
-        var user = new EndUser { Id = Guid.NewGuid(), ClientAppId = _app.Id, ExternalReference = "filters", CreatedAt = now };
-        var account = new Account
-        {
-            Id = Guid.NewGuid(), ClientAppId = _app.Id, UserId = user.Id, InstitutionId = "sandboxbank", BankResourceId = "acc-1",
-            Iban = "SE4550000000058398257466", Currency = "SEK", CreatedAt = now, UpdatedAt = now,
-        };
+        var account = await _app.AddAccountAsync(_api, "sandboxbank");
         _accountId = account.Id;
+        var now = DateTimeOffset.UtcNow;
         _rows = Enumerable.Range(0, 260).Select(i =>
         {
             var pending = i % 9 == 0;
@@ -51,8 +43,8 @@ public sealed class TransactionsTests(RealStores stores) : IAsyncLifetime
                 CreatedAt = now, UpdatedAt = now,
             };
         }).ToList();
-        db.Users.Add(user);
-        db.Accounts.Add(account);
+        using var scope = _api.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<Psd2DbContext>();
         db.Transactions.AddRange(_rows);
         await db.SaveChangesAsync();
     }

@@ -5,7 +5,6 @@ using Psd2.Core.Connections;
 using Psd2.Core.Connectors;
 using Psd2.Core.Persistence;
 using Psd2.Core.Sync;
-using Psd2.Core.Users;
 
 namespace Psd2.Api.Tests.Sync;
 
@@ -28,18 +27,7 @@ public sealed class AccountSyncTests(RealStores stores) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var app = await TestClientApp.CreateAsync(_api);
-        await using var scope = _api.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<Psd2DbContext>();
-        var now = DateTimeOffset.UtcNow;
-        var user = new EndUser { Id = Guid.NewGuid(), ClientAppId = app.Id, ExternalReference = "sync", CreatedAt = now };
-        _account = new Account
-        {
-            Id = Guid.NewGuid(), ClientAppId = app.Id, UserId = user.Id, InstitutionId = "stub", BankResourceId = "acc-1",
-            Iban = "SE4550000000058398257466", Currency = "SEK", CreatedAt = now, UpdatedAt = now,
-        };
-        db.Users.Add(user);
-        db.Accounts.Add(_account);
-        await db.SaveChangesAsync();
+        _account = await app.AddAccountAsync(_api, "stub");
     }
 
     [Fact]

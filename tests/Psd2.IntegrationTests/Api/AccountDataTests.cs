@@ -51,7 +51,7 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
             AssertSameBalances(await BankData.BalancesAsync(_bank, ours, resourceId), await client.Api.GetFromJsonAsync<JsonElement>($"/v1/accounts/{accountId}/balances"));
 
             var bank = await BankData.TransactionsWithStatusAsync(_bank, ours, resourceId, from);
-            var api = await AllPagesAsync(client.Api, accountId, "", limit: 100);
+            var api = await AllPagesAsync(client.Api, accountId, limit: 100);
             Assert.Equal(bank.Count, api.Count);
             var byBankId = api.ToDictionary(t => t.GetProperty("bankTransactionId").GetString()!);
             foreach (var (status, expected) in bank)
@@ -243,7 +243,7 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
         }.Concat(StandaloneService.ApiSettings(fixture.App)).ToDictionary());
         using var withoutRedis = api.CreateClient();
         withoutRedis.DefaultRequestHeaders.Authorization = client.Api.DefaultRequestHeaders.Authorization;
-        await WaitForAliveAsync(withoutRedis, Eventually.Seconds(60));
+        await api.WaitForAliveAsync(Eventually.Seconds(60));
 
         foreach (var path in paths)
         {
@@ -288,13 +288,13 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
     }
 
     /// <summary>Every page of a transaction list through nextCursor; every page but the last is full.</summary>
-    private static async Task<List<JsonElement>> AllPagesAsync(HttpClient api, Guid accountId, string query, int limit)
+    private static async Task<List<JsonElement>> AllPagesAsync(HttpClient api, Guid accountId, int limit)
     {
         var items = new List<JsonElement>();
         string? cursor = null;
         for (var pages = 0; pages < 5_000; pages++)
         {
-            var url = $"/v1/accounts/{accountId}/transactions?limit={limit}{query}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+            var url = $"/v1/accounts/{accountId}/transactions?limit={limit}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
             using var response = await api.GetAsync(url);
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {body}");
@@ -395,21 +395,6 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
 
         Assert.True(await command.ExecuteNonQueryAsync() > 0, sql);
     }
-
-    /// <summary>Waits for the process to answer /alive: without Redis it never reports ready at /health.</summary>
-    private static Task WaitForAliveAsync(HttpClient client, TimeSpan within) =>
-        Eventually.True(async ct =>
-        {
-            try
-            {
-                using var response = await client.GetAsync("/alive", ct);
-                return response.StatusCode == HttpStatusCode.OK;
-            }
-            catch (HttpRequestException)
-            {
-                return false; // Not listening yet.
-            }
-        }, within, "the api to answer /alive");
 
     public void Dispose() => _bank.Dispose();
 }

@@ -56,10 +56,16 @@ internal sealed class StandaloneService : IAsyncDisposable
     };
 
     /// <summary>Waits for <c>/health</c> to answer 200 and returns its report; fails at once if the process exits.</summary>
-    public async Task<JsonElement> WaitForHealthyAsync(TimeSpan within)
+    public async Task<JsonElement> WaitForHealthyAsync(TimeSpan within) =>
+        JsonDocument.Parse(await WaitForOkAsync("/health", within)).RootElement.Clone();
+
+    /// <summary>Waits for <c>/alive</c> to answer 200: a process that cannot reach Redis is alive but never ready at <c>/health</c>.</summary>
+    public Task WaitForAliveAsync(TimeSpan within) => WaitForOkAsync("/alive", within);
+
+    private async Task<string> WaitForOkAsync(string path, TimeSpan within)
     {
         using var client = CreateClient();
-        var report = await Eventually.Holds<JsonElement?>(async ct =>
+        var body = await Eventually.Holds<string?>(async ct =>
         {
             if (_process.HasExited)
             {
@@ -68,15 +74,15 @@ internal sealed class StandaloneService : IAsyncDisposable
 
             try
             {
-                using var response = await client.GetAsync("/health", ct);
-                return response.StatusCode == HttpStatusCode.OK ? JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement.Clone() : null;
+                using var response = await client.GetAsync(path, ct);
+                return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadAsStringAsync(ct) : null;
             }
             catch (HttpRequestException)
             {
                 return null; // Not listening yet.
             }
-        }, report => report is not null, within, "/health to answer 200");
-        return report!.Value;
+        }, body => body is not null, within, $"{path} to answer 200");
+        return body!;
     }
 
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>

@@ -148,10 +148,10 @@ public sealed class TestApp : IAsyncDisposable
     // A start that failed says why in the test's output: the state folder, with the logs, goes on dispose.
     private void PrintLogTails()
     {
-        foreach (var (resource, file) in LogFiles.Where(f => File.Exists(f.Value)))
+        foreach (var resource in LogFiles.Keys.Where(name => File.Exists(LogFiles[name])))
         {
             Console.WriteLine($"--- the last lines of {resource}'s output ---");
-            foreach (var line in File.ReadLines(file).TakeLast(40))
+            foreach (var line in LogTail(resource, 40))
             {
                 Console.WriteLine(line);
             }

@@ -75,7 +75,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Waits until the receiver has got a POST that matches; fails the test at the deadline.</summary>
     public async Task<ReceivedWebhook> WaitForAsync(Func<ReceivedWebhook, bool> match, string what, int seconds = 60)
     {
-        var received = await Eventually.Holds(_ => Task.FromResult(_received.ToList()), all => all.Any(match), Eventually.Seconds(seconds),
+        var received = await Eventually.Holds(_ => Task.FromResult(Received), all => all.Any(match), Eventually.Seconds(seconds),
             $"a webhook {what}", every: TimeSpan.FromMilliseconds(100));
         return received.First(match);
     }
