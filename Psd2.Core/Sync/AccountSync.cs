@@ -14,7 +14,7 @@ public readonly record struct AccountSyncResult(int Added, int Updated, int Remo
 
 /// <summary>
 /// Syncs one account all-or-nothing: in one PostgreSQL transaction (serialised per account with an advisory lock) the
-/// bank's pages stream through binary COPY into a staging table as they arrive, then a few set-based statements
+/// bank's pages, read a few ahead of the writer, stream through binary COPY into a staging table as they arrive, then a few set-based statements
 /// reconcile pending transactions that booked under a new id (entryReference, then fingerprint), upsert only what
 /// changed, and remove pending ones the bank no longer lists. A failure on any page rolls everything back.
 /// </summary>
@@ -22,6 +22,9 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
 {
     /// <summary>Later syncs start this many days before the last booked date, to catch late bookings.</summary>
     public const int OverlapDays = 7;
+
+    /// <summary>Transaction pages the bank is asked for ahead of the one being written.</summary>
+    public const int PagesAhead = 4;
 
     public async Task<AccountSyncResult> SyncAsync(
         Account account, IBankConnector connector, ConnectorSession session, IReadOnlyList<string> access, DateOnly historyFrom, CancellationToken cancellationToken)
@@ -42,7 +45,7 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
             var first = !await AnyTransactionAsync(connection, account.Id, cancellationToken);
             var from = first ? historyFrom : await FromDateAsync(connection, account.Id, historyFrom, cancellationToken);
             var started = Stopwatch.GetTimestamp();
-            var pages = connector.GetTransactionsAsync(session, account.BankResourceId, from, cancellationToken);
+            var pages = connector.GetTransactionsAsync(session, account.BankResourceId, from, cancellationToken).ReadAhead(PagesAhead, cancellationToken);
             var copied = first
                 ? await CopyAsync(connection, "transactions", account.Id, now, pages, cancellationToken)
                 : await StageAsync(connection, account.Id, now, pages, cancellationToken);

@@ -68,6 +68,29 @@ public sealed class CpuSampler(IReadOnlyDictionary<int, string> groups, int self
         return (cores, total > 0 ? 100.0 * (after.MachineBusy - before.MachineBusy) / total : double.NaN);
     }
 
+    /// <summary>
+    /// Waits until the machine has been below <paramref name="busyPercent"/> busy for a whole <paramref name="window"/>, or
+    /// <paramref name="within"/> has passed: what the last step left running (the JIT compiling what it just used, PostgreSQL's
+    /// autovacuum after a large insert) then no longer takes cores from the one measured next. Returns the time waited and
+    /// whether the machine was quiet.
+    /// </summary>
+    public static async Task<(TimeSpan Waited, bool Quiet)> WaitForQuietAsync(double busyPercent, TimeSpan window, TimeSpan within, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (Available && System.Diagnostics.Stopwatch.GetElapsedTime(started) < within)
+        {
+            var before = Machine();
+            await Task.Delay(window, cancellationToken);
+            var after = Machine();
+            if (after.Total > before.Total && 100.0 * (after.Busy - before.Busy) / (after.Total - before.Total) < busyPercent)
+            {
+                return (System.Diagnostics.Stopwatch.GetElapsedTime(started), true);
+            }
+        }
+
+        return (System.Diagnostics.Stopwatch.GetElapsedTime(started), !Available);
+    }
+
     private static (int Parent, long Ticks)? Stat(int pid)
     {
         try

@@ -14,16 +14,37 @@ public static class IngestBench
 {
     private const double TargetPercent = 40;
 
+    /// <summary>Warm syncs measured; the target is judged on their median.</summary>
+    private const int WarmRuns = 3;
+
     public static async Task<bool> RunAsync(TestApp app, string largePsu, CpuSampler cpu, CancellationToken cancellationToken)
     {
-        // The same full sync twice, each for a user of its own: the first in the fresh api and bank processes, which spend a
-        // third of their CPU in the JIT meanwhile (perf: libclrjit), as a long-running process does once; then warm.
+        // The same full sync several times, each for a user of its own: the first in the fresh api and bank processes, which
+        // spend a third of their CPU in the JIT meanwhile (perf: libclrjit), as a long-running process does once; then warm.
         var cold = await SyncLargePsuAsync(app, largePsu, "Cold", cpu, cancellationToken);
-        var warm = await SyncLargePsuAsync(app, largePsu, "Warm", cpu, cancellationToken);
-        var percent = 100 * warm.Rate / warm.CopyRate;
+        var warm = new List<(bool Succeeded, double Rate, double CopyRate)>();
+        for (var run = 1; run <= WarmRuns; run++)
+        {
+            warm.Add(await SyncLargePsuAsync(app, largePsu, $"Warm {run}", cpu, cancellationToken));
+        }
+
+        var percents = warm.Select(w => 100 * w.Rate / w.CopyRate).Order().ToList();
+        var median = percents[percents.Count / 2];
         Console.WriteLine();
-        Console.WriteLine($"Ingest/COPY: warm {percent:0.0} % (target >= {TargetPercent:0} %: {(percent >= TargetPercent ? "met" : "NOT met")}); cold {100 * cold.Rate / cold.CopyRate:0.0} %");
-        return cold.Succeeded && warm.Succeeded;
+        Console.WriteLine($"Ingest/COPY: warm median {median:0.0} % (target >= {TargetPercent:0} %: {(median >= TargetPercent ? "met" : "NOT met")}; "
+            + $"each: {string.Join(", ", warm.Select(w => $"{100 * w.Rate / w.CopyRate:0.0} %"))}); cold {100 * cold.Rate / cold.CopyRate:0.0} %");
+        return cold.Succeeded && warm.All(w => w.Succeeded);
+    }
+
+    /// <summary>
+    /// Before each timed step: until the machine is quiet (below 10 % busy for half a second, 30 s at most), so that what the
+    /// step before left running (the JIT still compiling the connect flow's code in the api and the worker, PostgreSQL's
+    /// autovacuum after 100,000 new rows) is not counted against the next one.
+    /// </summary>
+    private static async Task SettleAsync(string before, CancellationToken cancellationToken)
+    {
+        var (waited, quiet) = await CpuSampler.WaitForQuietAsync(10, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), cancellationToken);
+        Program.Line("Settled", $"{(quiet ? "quiet" : "still busy")} after {waited.TotalSeconds:0.0} s, before {before}");
     }
 
     private static async Task<(bool Succeeded, double Rate, double CopyRate)> SyncLargePsuAsync(
@@ -33,6 +54,7 @@ public static class IngestBench
         var connectionId = await platform.ConnectDecoupledAsync(largePsu, cancellationToken);
         Console.WriteLine();
         Program.Line(label, $"connection {connectionId} active (decoupled BankID, PSU {largePsu}); full sync with the user present ...");
+        await SettleAsync("the sync", cancellationToken);
         var before = cpu.Take();
         var clock = Stopwatch.StartNew();
         var run = await platform.SyncAsync(connectionId, TimeSpan.FromMinutes(10), cancellationToken);
@@ -88,6 +110,7 @@ public static class IngestBench
             NpgsqlDbType.Date, NpgsqlDbType.Date, NpgsqlDbType.Date, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text,
             NpgsqlDbType.Text, NpgsqlDbType.Jsonb, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz,
         ];
+        await SettleAsync("the plain COPY", cancellationToken);
         var clock = Stopwatch.StartNew();
         await using (var importer = await db.BeginBinaryImportAsync(
             "COPY bench_copy (id, account_id, bank_transaction_id, entry_reference, status, amount, currency, booking_date, value_date, sort_date, "
