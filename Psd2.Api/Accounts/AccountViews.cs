@@ -12,10 +12,7 @@ public sealed record AccountResponse(
         new(a.Id, a.UserId, a.InstitutionId, a.ConnectionId, a.Iban, a.Currency, a.Name, a.Product, a.OwnerName, a.LastSyncedAt);
 }
 
-public sealed record BalanceResponse(string Type, decimal Amount, string Currency, DateOnly? ReferenceDate, DateTimeOffset UpdatedAt)
-{
-    public static BalanceResponse Of(Balance b) => new(b.BalanceType, Amounts.Shown(b.Amount), b.Currency, b.ReferenceDate, b.UpdatedAt);
-}
+public sealed record BalanceResponse(string Type, decimal Amount, string Currency, DateOnly? ReferenceDate, DateTimeOffset UpdatedAt);
 
 /// <summary>A transaction in the platform's model; the bank's own JSON (<c>raw</c>) only when one transaction is read.</summary>
 /// <param name="Amount">Signed: negative for money going out.</param>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Accounts;
 using Psd2.Core.ClientApps;
@@ -50,13 +51,22 @@ public static class AccountsApi
             : ApiProblems.NotFound("account");
 
     private static async Task<Results<FileContentHttpResult, ApiProblem<NotFound404>>> BalancesAsync(
-        Guid accountId, Caller caller, HttpRequest request, Psd2DbContext db, AccountCache cache, IOptions<JsonOptions> json, CancellationToken cancellationToken) =>
-        await AccountReads.CachedAsync(caller, request, db, cache, accountId, "balances", async readCancellation =>
-        {
-            var balances = await db.Balances.AsNoTracking().Where(b => b.AccountId == accountId)
-                .OrderBy(b => b.BalanceType).ThenBy(b => b.Currency).ToListAsync(readCancellation);
-            return AccountReads.Json(json, balances.Select(BalanceResponse.Of).ToList());
-        }, cancellationToken) is { } balances
+        Guid accountId, Caller caller, HttpRequest request, NpgsqlDataSource db, AccountCache cache, IOptions<JsonOptions> json, CancellationToken cancellationToken) =>
+        await AccountReads.CachedAsync(caller, request, db, cache, accountId, "balances", readCancellation => AccountReads.ReadOwnedAsync(db, accountId, caller,
+            new NpgsqlBatchCommand("""
+                SELECT balance_type, amount, currency, reference_date, updated_at FROM balances WHERE account_id = $1 ORDER BY balance_type, currency
+                """) { Parameters = { new() { Value = accountId } } },
+            async (rows, rowsCancellation) =>
+            {
+                var balances = new List<BalanceResponse>();
+                while (await rows.ReadAsync(rowsCancellation))
+                {
+                    balances.Add(new BalanceResponse(rows.GetString(0), Amounts.Shown(rows.GetDecimal(1)), rows.GetString(2),
+                        rows.IsDBNull(3) ? null : rows.GetFieldValue<DateOnly>(3), rows.GetFieldValue<DateTimeOffset>(4)));
+                }
+
+                return AccountReads.Json(json, balances);
+            }, readCancellation), cancellationToken) is { } balances
             ? balances
             : ApiProblems.NotFound("account");
 }

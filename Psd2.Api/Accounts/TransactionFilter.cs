@@ -1,5 +1,6 @@
 using System.Globalization;
-using Microsoft.EntityFrameworkCore;
+using System.Text;
+using Npgsql;
 using Psd2.Core.Accounts;
 
 namespace Psd2.Api.Accounts;
@@ -45,42 +46,52 @@ public sealed record TransactionFilter(DateOnly? DateFrom, DateOnly? DateTo, str
         return (new TransactionFilter(dateFrom, dateTo, status, min, max, text), null);
     }
 
-    public IQueryable<Transaction> Apply(IQueryable<Transaction> transactions)
+    /// <summary>
+    /// The filter as SQL conditions on <c>t</c> (a row of transactions), each after <c> AND </c>, its values added to
+    /// <paramref name="parameters"/> as positional parameters.
+    /// </summary>
+    public string Conditions(List<NpgsqlParameter> parameters)
     {
+        var sql = new StringBuilder();
+        void Add(string condition, object value)
+        {
+            parameters.Add(new NpgsqlParameter { Value = value });
+            sql.Append(" AND ").Append(condition.Replace("@", "$" + parameters.Count.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        }
+
         if (DateFrom is { } from)
         {
-            transactions = transactions.Where(t => t.SortDate >= from);
+            Add("t.sort_date >= @", from);
         }
 
         if (DateTo is { } to)
         {
-            transactions = transactions.Where(t => t.SortDate <= to);
+            Add("t.sort_date <= @", to);
         }
 
         if (Status is { } status)
         {
-            transactions = transactions.Where(t => t.Status == status);
+            Add("t.status = @", status);
         }
 
         if (MinAmount is { } min)
         {
-            transactions = transactions.Where(t => t.Amount >= min);
+            Add("t.amount >= @", min);
         }
 
         if (MaxAmount is { } max)
         {
-            transactions = transactions.Where(t => t.Amount <= max);
+            Add("t.amount <= @", max);
         }
 
         if (Text is { } text)
         {
+            // Matched as a substring: the searched %, _ and \ are escaped so that they match themselves.
             var pattern = "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            // The escape character named: without it the provider writes ESCAPE '' and a searched % or _ matches nothing.
-            transactions = transactions.Where(t => EF.Functions.ILike(t.Remittance ?? "", pattern, "\\")
-                || EF.Functions.ILike(t.CounterpartyName ?? "", pattern, "\\"));
+            Add("(coalesce(t.remittance, '') ILIKE @ ESCAPE '\\' OR coalesce(t.counterparty_name, '') ILIKE @ ESCAPE '\\')", pattern);
         }
 
-        return transactions;
+        return sql.ToString();
     }
 
     /// <summary>A stable text form of the filter, for cache keys.</summary>

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Persistence;
 
@@ -32,7 +33,7 @@ public static class TransactionsApi
     /// <param name="limit">Transactions per page, 1 to 500; 100 by default.</param>
     /// <param name="cursor">The nextCursor of the previous page, with the same filters.</param>
     private static async Task<Results<FileContentHttpResult, ApiProblem<NotFound404>, ApiProblem<BadRequest400>>> ListAsync(
-        Guid accountId, string? limit, string? cursor, Caller caller, HttpRequest request, Psd2DbContext db, AccountCache cache, IOptions<JsonOptions> json,
+        Guid accountId, string? limit, string? cursor, Caller caller, HttpRequest request, NpgsqlDataSource db, AccountCache cache, IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
     {
         var (filter, error) = TransactionFilter.Parse(request.Query);
@@ -59,38 +60,39 @@ public static class TransactionsApi
         }
 
         return await AccountReads.CachedAsync(caller, request, db, cache, accountId, "transactions:" + PageKey(filter, size, cursor),
-            async readCancellation => AccountReads.Json(json, await PageAsync(db, accountId, filter, size, after, readCancellation)), cancellationToken) is { } page
+            readCancellation => AccountReads.ReadOwnedAsync(db, accountId, caller, TransactionRows.List(accountId, filter, after, size + 1),
+                async (rows, rowsCancellation) => AccountReads.Json(json, await PageAsync(rows, accountId, filter, size, rowsCancellation)), readCancellation),
+            cancellationToken) is { } page
             ? page
             : ApiProblems.NotFound("account");
     }
 
-    private static async Task<TransactionPage> PageAsync(
-        Psd2DbContext db, Guid accountId, TransactionFilter filter, int size, (DateOnly SortDate, Guid Id)? after, CancellationToken cancellationToken)
+    /// <summary>Up to <paramref name="size"/> transactions of the rows (one more tells whether a next page exists), and the cursor to it.</summary>
+    private static async Task<TransactionPage> PageAsync(NpgsqlDataReader rows, Guid accountId, TransactionFilter filter, int size, CancellationToken cancellationToken)
     {
-        var query = filter.Apply(db.Transactions.AsNoTracking().Where(t => t.AccountId == accountId));
-        if (after is { } position)
+        var items = new List<TransactionResponse>(size);
+        var last = default(DateOnly);
+        string? next = null;
+        while (await rows.ReadAsync(cancellationToken))
         {
-            // A row comparison, which PostgreSQL answers from ix_transactions_account_id_sort_date_id.
-            query = query.Where(t => EF.Functions.LessThan(ValueTuple.Create(t.SortDate, t.Id), ValueTuple.Create(position.SortDate, position.Id)));
+            if (items.Count == size)
+            {
+                next = TransactionCursor.Write(accountId, filter, last, items[^1].Id);
+                break;
+            }
+
+            var (transaction, sortDate) = TransactionRows.Read(rows);
+            items.Add(transaction);
+            last = sortDate;
         }
 
-        var rows = await query.OrderByDescending(t => t.SortDate).ThenByDescending(t => t.Id).Take(size + 1)
-            .Select(t => new
-            {
-                t.SortDate,
-                Item = new TransactionResponse(
-                    t.Id, t.AccountId, Amounts.Shown(t.Amount), t.Currency, t.BookingDate, t.ValueDate, t.Status, t.CounterpartyName,
-                    t.CounterpartyIban, t.Remittance, t.BankTransactionCode, t.BankTransactionId, t.EntryReference, null),
-            })
-            .ToListAsync(cancellationToken);
-        var next = rows.Count > size ? TransactionCursor.Write(accountId, filter, rows[size - 1].SortDate, rows[size - 1].Item.Id) : null;
-        return new TransactionPage(rows.Take(size).Select(r => r.Item).ToList(), next);
+        return new TransactionPage(items, next);
     }
 
     private static async Task<Results<Ok<TransactionResponse>, ApiProblem<NotFound404>>> GetAsync(
-        Guid accountId, Guid transactionId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken)
+        Guid accountId, Guid transactionId, Caller caller, Psd2DbContext db, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        if (!await AccountReads.IsOwnedAsync(db, accountId, caller))
+        if (!await AccountReads.IsOwnedAsync(dataSource, accountId, caller, cancellationToken))
         {
             return ApiProblems.NotFound("account");
         }

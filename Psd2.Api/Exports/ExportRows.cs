@@ -1,16 +1,13 @@
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 using Psd2.Api.Accounts;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Accounts;
 using Psd2.Core.Persistence;
 
 namespace Psd2.Api.Exports;
-
-/// <summary>One exported transaction: the columns of <see cref="ExportColumns.Transactions"/>, without the bank's raw JSON.</summary>
-public sealed record ExportTransaction(
-    Guid Id, string Status, decimal Amount, string Currency, DateOnly? BookingDate, DateOnly? ValueDate,
-    string? CounterpartyName, string? CounterpartyIban, string? Remittance, string? BankTransactionCode);
 
 /// <summary>Whose data an export holds: a user of the client app, or one of the user's accounts, and the transaction filter.</summary>
 public sealed record ExportScope(Caller Caller, Guid UserId, Guid? AccountId, TransactionFilter Filter);
@@ -39,26 +36,31 @@ public sealed class ExportRows(Psd2DbContext db, ExportScope scope)
     }
 
     /// <summary>How many transactions <see cref="TransactionsAsync"/> yields (the same snapshot when both run in one transaction).</summary>
-    public Task<int> TransactionCountAsync(IReadOnlyList<Account> accounts, CancellationToken cancellationToken)
+    public async Task<int> TransactionCountAsync(IReadOnlyList<Account> accounts, CancellationToken cancellationToken)
     {
-        var ids = accounts.Select(a => a.Id).ToList();
-        return scope.Filter.Apply(db.Transactions.AsNoTracking().Where(t => ids.Contains(t.AccountId))).CountAsync(cancellationToken);
+        await using var batch = Batch(TransactionRows.Count(accounts.Select(a => a.Id).ToList(), scope.Filter));
+        return (int)(await batch.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public async IAsyncEnumerable<(Account Account, ExportTransaction Transaction)> TransactionsAsync(
+    public async IAsyncEnumerable<(Account Account, TransactionResponse Transaction)> TransactionsAsync(
         IReadOnlyList<Account> accounts, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var account in accounts)
         {
-            var rows = scope.Filter.Apply(db.Transactions.AsNoTracking().Where(t => t.AccountId == account.Id))
-                .OrderByDescending(t => t.SortDate).ThenByDescending(t => t.Id)
-                .Select(t => new ExportTransaction(
-                    t.Id, t.Status, t.Amount, t.Currency, t.BookingDate, t.ValueDate, t.CounterpartyName, t.CounterpartyIban, t.Remittance, t.BankTransactionCode))
-                .AsAsyncEnumerable();
-            await foreach (var row in rows.WithCancellation(cancellationToken))
+            await using var batch = Batch(TransactionRows.List(account.Id, scope.Filter));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                yield return (account, row);
+                yield return (account, TransactionRows.Read(reader).Transaction);
             }
         }
+    }
+
+    /// <summary>A command on the context's connection, inside its transaction (the export's snapshot).</summary>
+    private NpgsqlBatch Batch(NpgsqlBatchCommand command)
+    {
+        var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        batch.BatchCommands.Add(command);
+        return batch;
     }
 }
