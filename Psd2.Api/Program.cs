@@ -25,7 +25,7 @@ if (ClientAppCommands.Handles(args))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.PrepareHotStatements);
+builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.Configure);
 builder.AddPsd2DbContext();
 builder.AddRedisClient("redis", configureOptions: RedisDefaults.StartWhileRedisIsDown);
 builder.AddApiKeys();         // the ApiKey authentication scheme: keys verified in psd2db, remembered briefly, forgotten when revoked

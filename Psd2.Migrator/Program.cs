@@ -10,7 +10,7 @@ using Psd2.ServiceDefaults.Migrations;
 // to completion before api and worker start, so they never see a half-migrated database.
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddBasicServiceDefaults();
-builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.PrepareHotStatements);
+builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.Configure);
 builder.Services.AddSingleton(services => new SchemaMigrator(
     services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
     Migration.LoadEmbedded(typeof(Psd2DbContext).Assembly),

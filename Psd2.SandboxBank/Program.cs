@@ -15,7 +15,7 @@ using Psd2.ServiceDefaults.Data;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("sandboxdb", configureDataSourceBuilder: NpgsqlDefaults.PrepareHotStatements);
+builder.AddNpgsqlDataSource("sandboxdb", configureDataSourceBuilder: NpgsqlDefaults.Configure);
 builder.AddTppTls();
 builder.AddSandboxBank();
 

@@ -12,7 +12,7 @@ using Psd2.Worker.Webhooks;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.PrepareHotStatements);
+builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.Configure);
 builder.AddPsd2DbContext();
 builder.AddRedisClient("redis", configureOptions: RedisDefaults.StartWhileRedisIsDown); // the per-bank rate limit shared by replicas, the api's cache, the test clock
 builder.AddInstitutionOptions();

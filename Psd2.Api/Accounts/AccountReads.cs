@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Psd2.Api.ClientApps;
 
@@ -91,9 +89,12 @@ public static class AccountReads
         return TypedResults.Bytes(json, JsonContentType);
     }
 
-    /// <summary>The JSON the API would write for <paramref name="value"/>, with its own serializer options.</summary>
-    public static byte[] Json<T>(IOptions<JsonOptions> json, T value) =>
-        JsonSerializer.SerializeToUtf8Bytes(value, (JsonTypeInfo<T>)json.Value.SerializerOptions.GetTypeInfo(typeof(T)));
+    /// <summary>
+    /// The JSON the API would write for <paramref name="value"/>, by the read API's generated serializer: taken from its
+    /// context directly (not through the API's chain of resolvers), so that the generated code writes it rather than the
+    /// serializer's reflection-free but generic path. The context and the API both use the web defaults.
+    /// </summary>
+    public static byte[] Json<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);
 
     private static bool Bypass(HttpRequest request) =>
         request.Headers.CacheControl.Count > 0 && request.GetTypedHeaders().CacheControl is { } control && (control.NoCache || control.NoStore);

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Accounts;
@@ -51,7 +49,7 @@ public static class AccountsApi
             : ApiProblems.NotFound("account");
 
     private static async Task<Results<FileContentHttpResult, ApiProblem<NotFound404>>> BalancesAsync(
-        Guid accountId, Caller caller, HttpRequest request, NpgsqlDataSource db, AccountCache cache, IOptions<JsonOptions> json, CancellationToken cancellationToken) =>
+        Guid accountId, Caller caller, HttpRequest request, NpgsqlDataSource db, AccountCache cache, CancellationToken cancellationToken) =>
         await AccountReads.CachedAsync(caller, request, db, cache, accountId, "balances", readCancellation => AccountReads.ReadOwnedAsync(db, accountId, caller,
             new NpgsqlBatchCommand("""
                 SELECT balance_type, amount, currency, reference_date, updated_at FROM balances WHERE account_id = $1 ORDER BY balance_type, currency
@@ -65,7 +63,7 @@ public static class AccountsApi
                         rows.IsDBNull(3) ? null : rows.GetFieldValue<DateOnly>(3), rows.GetFieldValue<DateTimeOffset>(4)));
                 }
 
-                return AccountReads.Json(json, balances);
+                return AccountReads.Json(balances, AccountJsonContext.Default.ListBalanceResponse);
             }, readCancellation), cancellationToken) is { } balances
             ? balances
             : ApiProblems.NotFound("account");

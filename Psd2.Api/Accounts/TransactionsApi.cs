@@ -4,9 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Psd2.Api.ClientApps;
 using Psd2.Core.Persistence;
@@ -33,7 +31,7 @@ public static class TransactionsApi
     /// <param name="limit">Transactions per page, 1 to 500; 100 by default.</param>
     /// <param name="cursor">The nextCursor of the previous page, with the same filters.</param>
     private static async Task<Results<FileContentHttpResult, ApiProblem<NotFound404>, ApiProblem<BadRequest400>>> ListAsync(
-        Guid accountId, string? limit, string? cursor, Caller caller, HttpRequest request, NpgsqlDataSource db, AccountCache cache, IOptions<JsonOptions> json,
+        Guid accountId, string? limit, string? cursor, Caller caller, HttpRequest request, NpgsqlDataSource db, AccountCache cache,
         CancellationToken cancellationToken)
     {
         var (filter, error) = TransactionFilter.Parse(request.Query);
@@ -61,7 +59,7 @@ public static class TransactionsApi
 
         return await AccountReads.CachedAsync(caller, request, db, cache, accountId, "transactions:" + PageKey(filter, size, cursor),
             readCancellation => AccountReads.ReadOwnedAsync(db, accountId, caller, TransactionRows.List(accountId, filter, after, size + 1),
-                async (rows, rowsCancellation) => AccountReads.Json(json, await PageAsync(rows, accountId, filter, size, rowsCancellation)), readCancellation),
+                async (rows, rowsCancellation) => AccountReads.Json(await PageAsync(rows, accountId, filter, size, rowsCancellation), AccountJsonContext.Default.TransactionPage), readCancellation),
             cancellationToken) is { } page
             ? page
             : ApiProblems.NotFound("account");

@@ -30,7 +30,7 @@ public static class ClientAppCommands
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter((_, level) => level >= LogLevel.Warning);
-        builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.PrepareHotStatements);
+        builder.AddNpgsqlDataSource("psd2db", configureDataSourceBuilder: NpgsqlDefaults.Configure);
         builder.AddPsd2DbContext();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ClientAppAdmin>();

@@ -74,9 +74,13 @@ public static class UsersApi
     }
 
     private static async Task<Results<Ok<UserResponse>, ApiProblem<NotFound404>>> GetAsync(Guid userId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken) =>
-        await db.Users.AsNoTracking().OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(u => u.Id == userId, cancellationToken) is { } user
+        await FindAsync(db, userId, caller.ClientAppId, cancellationToken) is { } user
             ? TypedResults.Ok(View(user))
             : ApiProblems.NotFound("user");
+
+    /// <summary>One user of the client app; the query compiled once rather than translated on every call.</summary>
+    private static readonly Func<Psd2DbContext, Guid, Guid, CancellationToken, Task<EndUser?>> FindAsync = EF.CompileAsyncQuery(
+        (Psd2DbContext db, Guid userId, Guid clientAppId, CancellationToken _) => db.Users.AsNoTracking().SingleOrDefault(u => u.Id == userId && u.ClientAppId == clientAppId));
 
     /// <param name="limit">Users per page, 1 to 200; 50 by default.</param>
     /// <param name="cursor">The nextCursor of the previous page.</param>

@@ -6,15 +6,24 @@ namespace Psd2.ServiceDefaults.Data;
 public static class NpgsqlDefaults
 {
     /// <summary>
-    /// Hot statements are prepared once per connection instead of parsed and planned on every call, unless the
-    /// connection string says otherwise.
+    /// Unless the connection string says otherwise: hot statements are prepared once per connection instead of parsed
+    /// and planned on every call, and a connection goes back to the pool without a reset. The reset (close cursors,
+    /// <c>RESET ALL</c>, <c>UNLISTEN *</c>, release session advisory locks, drop temporary tables) is seven statements
+    /// PostgreSQL parses before the next command on that connection, every time; the services leave no session state
+    /// behind (their advisory locks and temporary tables end with the transaction, the migrator's lock is released in a
+    /// finally, Hangfire has a pool of its own).
     /// </summary>
-    public static void PrepareHotStatements(NpgsqlDataSourceBuilder dataSource)
+    public static void Configure(NpgsqlDataSourceBuilder dataSource)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         if (!dataSource.ConnectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
         {
             dataSource.ConnectionStringBuilder.MaxAutoPrepare = 50;
+        }
+
+        if (!dataSource.ConnectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+        {
+            dataSource.ConnectionStringBuilder.NoResetOnClose = true;
         }
     }
 }

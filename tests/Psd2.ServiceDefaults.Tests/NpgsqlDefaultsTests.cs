@@ -6,13 +6,14 @@ namespace Psd2.ServiceDefaults.Tests;
 public sealed class NpgsqlDefaultsTests
 {
     [Fact]
-    public void Hot_statements_are_prepared_by_default()
+    public void Hot_statements_are_prepared_and_connections_not_reset_by_default()
     {
         var dataSource = new NpgsqlDataSourceBuilder("Host=db;Database=psd2db");
 
-        NpgsqlDefaults.PrepareHotStatements(dataSource);
+        NpgsqlDefaults.Configure(dataSource);
 
         Assert.Equal(50, dataSource.ConnectionStringBuilder.MaxAutoPrepare);
+        Assert.True(dataSource.ConnectionStringBuilder.NoResetOnClose);
     }
 
     [Theory]
@@ -22,8 +23,18 @@ public sealed class NpgsqlDefaultsTests
     {
         var dataSource = new NpgsqlDataSourceBuilder(connectionString);
 
-        NpgsqlDefaults.PrepareHotStatements(dataSource);
+        NpgsqlDefaults.Configure(dataSource);
 
         Assert.Equal(expected, dataSource.ConnectionStringBuilder.MaxAutoPrepare);
+    }
+
+    [Fact]
+    public void The_connection_strings_own_reset_setting_is_kept()
+    {
+        var dataSource = new NpgsqlDataSourceBuilder("Host=db;Database=psd2db;No Reset On Close=false");
+
+        NpgsqlDefaults.Configure(dataSource);
+
+        Assert.False(dataSource.ConnectionStringBuilder.NoResetOnClose);
     }
 }
