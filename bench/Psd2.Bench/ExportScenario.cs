@@ -9,12 +9,18 @@ namespace Psd2.Bench;
 /// <summary>
 /// Scenario E: the large PSU's accounts synced once into psd2db through the platform's own api (a decoupled
 /// connection and a user-present refresh), the api restarted so that it starts from a fresh process, then
-/// <c>GET /v1/users/{id}/export</c> as .xlsx (twice: the first export of the process, then a warm one) and as .csv,
+/// <c>GET /v1/users/{id}/export</c> as .xlsx and as .csv, each first in the process and then three times warm,
 /// each downloaded to the last byte while the api process's resident memory is watched.
 /// </summary>
 public static class ExportScenario
 {
     public const double TargetGrowthMegabytes = 150;
+
+    /// <summary>Warm exports of each format; the rows per second are judged on their median.</summary>
+    private const int WarmRuns = 3;
+
+    /// <summary>Rows per second a warm export reaches at least (the median of <see cref="WarmRuns"/>), per format.</summary>
+    private static readonly Dictionary<string, double> TargetRowsPerSecond = new(StringComparer.Ordinal) { ["csv"] = 300_000, ["xlsx"] = 60_000 };
 
     private static readonly TimeSpan SyncTimeout = TimeSpan.FromMinutes(30);
 
@@ -46,10 +52,14 @@ public static class ExportScenario
         var memory = new ProcessMemory(pid);
         Program.Line("Api", $"restarted (pid {pid}); RSS {Megabytes(memory.ResidentBytes)} MB after one warm-up call");
         var results = new List<ExportResult>();
-        foreach (var (label, format) in new[] { ("E xlsx, first in process", "xlsx"), ("E xlsx, again", "xlsx"), ("E csv, for reference", "csv") })
+        foreach (var format in new[] { "xlsx", "csv" })
         {
-            // The warm xlsx is also read back by three readers, once its time and memory are measured.
-            results.Add(await ExportAsync(platform, memory, label, format, checkReaders: label == "E xlsx, again", cancellationToken));
+            results.Add(await ExportAsync(platform, memory, $"E {format}, first in process", format, checkReaders: false, cancellationToken));
+            for (var warm = 1; warm <= WarmRuns; warm++)
+            {
+                // One warm xlsx is also read back by three readers, once its time and memory are measured.
+                results.Add(await ExportAsync(platform, memory, $"E {format}, again ({warm})", format, checkReaders: format == "xlsx" && warm == 1, cancellationToken));
+            }
         }
 
         Console.WriteLine();
@@ -68,6 +78,14 @@ public static class ExportScenario
         var worst = results.Where(r => r.Format == "xlsx").Max(r => r.Peak - r.RssBefore) / 1048576.0;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"xlsx export memory growth: {worst:0} MB at most (target < {TargetGrowthMegabytes:0} MB: {(worst < TargetGrowthMegabytes ? "met" : "NOT met")})"));
+        foreach (var (format, target) in TargetRowsPerSecond)
+        {
+            var rates = results.Where(r => r.Format == format && r.Label.Contains("again", StringComparison.Ordinal)).Select(r => r.Rows / r.Seconds).Order().ToList();
+            var median = rates[rates.Count / 2];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{format} export, warm: median {median:N0} rows/s (target >= {target:N0}: {(median >= target ? "met" : "NOT met")})"));
+        }
+
         var complete = results.All(r => r.Rows == synced && r.ReadAlike);
         Console.WriteLine(complete ? $"Every export held the {synced:N0} synced transactions." : $"An export did not hold the {synced:N0} synced transactions.");
         return complete;
