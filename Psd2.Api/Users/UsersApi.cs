@@ -73,14 +73,18 @@ public static class UsersApi
         return TypedResults.Created($"/v1/users/{user.Id}", View(user));
     }
 
-    private static async Task<Results<Ok<UserResponse>, ApiProblem<NotFound404>>> GetAsync(Guid userId, Caller caller, Psd2DbContext db, CancellationToken cancellationToken) =>
-        await FindAsync(db, userId, caller.ClientAppId, cancellationToken) is { } user
-            ? TypedResults.Ok(View(user))
+    /// <summary>One user of the client app, read straight through Npgsql: the cheapest authenticated read, and a hot one.</summary>
+    private static async Task<Results<Ok<UserResponse>, ApiProblem<NotFound404>>> GetAsync(
+        Guid userId, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand("SELECT external_reference, created_at FROM users WHERE id = $1 AND client_app_id = $2");
+        command.Parameters.Add(new() { Value = userId });
+        command.Parameters.Add(new() { Value = caller.ClientAppId });
+        await using var row = await command.ExecuteReaderAsync(cancellationToken);
+        return await row.ReadAsync(cancellationToken)
+            ? TypedResults.Ok(new UserResponse(userId, row.GetString(0), row.GetFieldValue<DateTimeOffset>(1)))
             : ApiProblems.NotFound("user");
-
-    /// <summary>One user of the client app; the query compiled once rather than translated on every call.</summary>
-    private static readonly Func<Psd2DbContext, Guid, Guid, CancellationToken, Task<EndUser?>> FindAsync = EF.CompileAsyncQuery(
-        (Psd2DbContext db, Guid userId, Guid clientAppId, CancellationToken _) => db.Users.AsNoTracking().SingleOrDefault(u => u.Id == userId && u.ClientAppId == clientAppId));
+    }
 
     /// <param name="limit">Users per page, 1 to 200; 50 by default.</param>
     /// <param name="cursor">The nextCursor of the previous page.</param>
