@@ -257,7 +257,10 @@ public static class Program
     private static async Task MeasureAsync(HttpClient load, Scenario scenario, int concurrency, BenchOptions options, CpuSampler cpu, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Console.Write($"Scenario {scenario.Key}: warm-up ...");
+        // What the step before left running (after the sync, the worker's JIT took 0.19 cores through all of F) must not
+        // take cores from this scenario, least of all from a baseline the others are compared with.
+        var (waited, quiet) = await CpuSampler.WaitForQuietAsync(10, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), cancellationToken);
+        Console.Write($"Scenario {scenario.Key}: {(quiet ? "quiet" : "still busy")} after {waited.TotalSeconds:0.0} s, warm-up ...");
         if (options.Warmup > TimeSpan.Zero)
         {
             await LoadRunner.RunAsync(load, scenario.Request, concurrency, options.Warmup, cancellationToken);
