@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Psd2.Api.ClientApps;
@@ -18,14 +16,11 @@ public static class AccountReads
 {
     public const string JsonContentType = "application/json; charset=utf-8";
 
-    private const string OwnerCheck = "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = $1 AND client_app_id = $2)";
-
     public static async Task<bool> IsOwnedAsync(NpgsqlDataSource db, Guid accountId, Caller caller, CancellationToken cancellationToken)
     {
-        await using var command = db.CreateCommand(OwnerCheck);
-        command.Parameters.Add(new() { Value = accountId });
-        command.Parameters.Add(new() { Value = caller.ClientAppId });
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(OwnerCheck(accountId, caller));
+        return (bool)(await batch.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>
@@ -37,7 +32,7 @@ public static class AccountReads
         CancellationToken cancellationToken) where T : class
     {
         await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(OwnerCheck) { Parameters = { new() { Value = accountId }, new() { Value = caller.ClientAppId } } });
+        batch.BatchCommands.Add(OwnerCheck(accountId, caller));
         batch.BatchCommands.Add(command);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
@@ -89,12 +84,8 @@ public static class AccountReads
         return TypedResults.Bytes(json, JsonContentType);
     }
 
-    /// <summary>
-    /// The JSON the API would write for <paramref name="value"/>, by the read API's generated serializer: taken from its
-    /// context directly (not through the API's chain of resolvers), so that the generated code writes it rather than the
-    /// serializer's reflection-free but generic path. The context and the API both use the web defaults.
-    /// </summary>
-    public static byte[] Json<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);
+    private static NpgsqlBatchCommand OwnerCheck(Guid accountId, Caller caller) =>
+        new("SELECT EXISTS (SELECT 1 FROM accounts WHERE id = $1 AND client_app_id = $2)") { Parameters = { new() { Value = accountId }, new() { Value = caller.ClientAppId } } };
 
     private static bool Bypass(HttpRequest request) =>
         request.Headers.CacheControl.Count > 0 && request.GetTypedHeaders().CacheControl is { } control && (control.NoCache || control.NoStore);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -54,17 +55,19 @@ public static class AccountsApi
             new NpgsqlBatchCommand("""
                 SELECT balance_type, amount, currency, reference_date, updated_at FROM balances WHERE account_id = $1 ORDER BY balance_type, currency
                 """) { Parameters = { new() { Value = accountId } } },
-            async (rows, rowsCancellation) =>
-            {
-                var balances = new List<BalanceResponse>();
-                while (await rows.ReadAsync(rowsCancellation))
-                {
-                    balances.Add(new BalanceResponse(rows.GetString(0), Amounts.Shown(rows.GetDecimal(1)), rows.GetString(2),
-                        rows.IsDBNull(3) ? null : rows.GetFieldValue<DateOnly>(3), rows.GetFieldValue<DateTimeOffset>(4)));
-                }
-
-                return AccountReads.Json(balances, AccountJsonContext.Default.ListBalanceResponse);
-            }, readCancellation), cancellationToken) is { } balances
+            BalancesJsonAsync, readCancellation), cancellationToken) is { } balances
             ? balances
             : ApiProblems.NotFound("account");
+
+    private static async Task<byte[]> BalancesJsonAsync(NpgsqlDataReader rows, CancellationToken cancellationToken)
+    {
+        var balances = new List<BalanceResponse>();
+        while (await rows.ReadAsync(cancellationToken))
+        {
+            balances.Add(new BalanceResponse(rows.GetString(0), Amounts.Shown(rows.GetDecimal(1)), rows.GetString(2),
+                rows.IsDBNull(3) ? null : rows.GetFieldValue<DateOnly>(3), rows.GetFieldValue<DateTimeOffset>(4)));
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(balances, AccountJsonContext.Default.ListBalanceResponse);
+    }
 }

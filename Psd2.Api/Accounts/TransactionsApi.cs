@@ -59,7 +59,7 @@ public static class TransactionsApi
 
         return await AccountReads.CachedAsync(caller, request, db, cache, accountId, "transactions:" + PageKey(filter, size, cursor),
             readCancellation => AccountReads.ReadOwnedAsync(db, accountId, caller, TransactionRows.List(accountId, filter, after, size + 1),
-                async (rows, rowsCancellation) => AccountReads.Json(await PageAsync(rows, accountId, filter, size, rowsCancellation), AccountJsonContext.Default.TransactionPage), readCancellation),
+                async (rows, rowsCancellation) => JsonSerializer.SerializeToUtf8Bytes(await PageAsync(rows, accountId, filter, size, rowsCancellation), AccountJsonContext.Default.TransactionPage), readCancellation),
             cancellationToken) is { } page
             ? page
             : ApiProblems.NotFound("account");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Psd2.Bench;
@@ -69,26 +70,26 @@ public sealed class CpuSampler(IReadOnlyDictionary<int, string> groups, int self
     }
 
     /// <summary>
-    /// Waits until the machine has been below <paramref name="busyPercent"/> busy for a whole <paramref name="window"/>, or
-    /// <paramref name="within"/> has passed: what the last step left running (the JIT compiling what it just used, PostgreSQL's
-    /// autovacuum after a large insert) then no longer takes cores from the one measured next. Returns the time waited and
-    /// whether the machine was quiet.
+    /// Waits until the machine has been below 10 % busy for half a second, 30 s at most, before a measured step: what the
+    /// step before left running (the JIT compiling what it just used, in the api and the worker after a sync; PostgreSQL's
+    /// autovacuum after a large insert) then no longer takes cores from the one measured next.
     /// </summary>
-    public static async Task<(TimeSpan Waited, bool Quiet)> WaitForQuietAsync(double busyPercent, TimeSpan window, TimeSpan within, CancellationToken cancellationToken)
+    /// <returns>How it went, for the output: e.g. "quiet after 0.5 s".</returns>
+    public static async Task<string> SettleAsync(CancellationToken cancellationToken)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (Available && System.Diagnostics.Stopwatch.GetElapsedTime(started) < within)
+        var started = Stopwatch.GetTimestamp();
+        while (Available && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(30))
         {
             var before = Machine();
-            await Task.Delay(window, cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
             var after = Machine();
-            if (after.Total > before.Total && 100.0 * (after.Busy - before.Busy) / (after.Total - before.Total) < busyPercent)
+            if (after.Total > before.Total && 100.0 * (after.Busy - before.Busy) / (after.Total - before.Total) < 10)
             {
-                return (System.Diagnostics.Stopwatch.GetElapsedTime(started), true);
+                return string.Create(CultureInfo.InvariantCulture, $"quiet after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
             }
         }
 
-        return (System.Diagnostics.Stopwatch.GetElapsedTime(started), !Available);
+        return Available ? "still busy after 30 s" : "not measured (no /proc)";
     }
 
     private static (int Parent, long Ticks)? Stat(int pid)

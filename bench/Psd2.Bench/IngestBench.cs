@@ -28,24 +28,16 @@ public static class IngestBench
             warm.Add(await SyncLargePsuAsync(app, largePsu, $"Warm {run}", cpu, cancellationToken));
         }
 
-        var percents = warm.Select(w => 100 * w.Rate / w.CopyRate).Order().ToList();
-        var median = percents[percents.Count / 2];
+        var median = Program.Median(warm.Select(w => 100 * w.Rate / w.CopyRate));
         Console.WriteLine();
         Console.WriteLine($"Ingest/COPY: warm median {median:0.0} % (target >= {TargetPercent:0} %: {(median >= TargetPercent ? "met" : "NOT met")}; "
             + $"each: {string.Join(", ", warm.Select(w => $"{100 * w.Rate / w.CopyRate:0.0} %"))}); cold {100 * cold.Rate / cold.CopyRate:0.0} %");
         return cold.Succeeded && warm.All(w => w.Succeeded);
     }
 
-    /// <summary>
-    /// Before each timed step: until the machine is quiet (below 10 % busy for half a second, 30 s at most), so that what the
-    /// step before left running (the JIT still compiling the connect flow's code in the api and the worker, PostgreSQL's
-    /// autovacuum after 100,000 new rows) is not counted against the next one.
-    /// </summary>
-    private static async Task SettleAsync(string before, CancellationToken cancellationToken)
-    {
-        var (waited, quiet) = await CpuSampler.WaitForQuietAsync(10, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), cancellationToken);
-        Program.Line("Settled", $"{(quiet ? "quiet" : "still busy")} after {waited.TotalSeconds:0.0} s, before {before}");
-    }
+    /// <summary>Before each timed step, see <see cref="CpuSampler.SettleAsync"/>.</summary>
+    private static async Task SettleAsync(string before, CancellationToken cancellationToken) =>
+        Program.Line("Settled", $"{await CpuSampler.SettleAsync(cancellationToken)}, before {before}");
 
     private static async Task<(bool Succeeded, double Rate, double CopyRate)> SyncLargePsuAsync(
         TestApp app, string largePsu, string label, CpuSampler cpu, CancellationToken cancellationToken)

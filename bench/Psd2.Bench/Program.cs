@@ -259,8 +259,7 @@ public static class Program
         cancellationToken.ThrowIfCancellationRequested();
         // What the step before left running (after the sync, the worker's JIT took 0.19 cores through all of F) must not
         // take cores from this scenario, least of all from a baseline the others are compared with.
-        var (waited, quiet) = await CpuSampler.WaitForQuietAsync(10, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), cancellationToken);
-        Console.Write($"Scenario {scenario.Key}: {(quiet ? "quiet" : "still busy")} after {waited.TotalSeconds:0.0} s, warm-up ...");
+        Console.Write($"Scenario {scenario.Key}: {await CpuSampler.SettleAsync(cancellationToken)}, warm-up ...");
         if (options.Warmup > TimeSpan.Zero)
         {
             await LoadRunner.RunAsync(load, scenario.Request, concurrency, options.Warmup, cancellationToken);
@@ -396,6 +395,13 @@ public static class Program
     private static string Shorten(string path) => path.Length > 110 ? path[..70] + "..." + path[^30..] : path;
 
     internal static void Line(string label, string text) => Console.WriteLine($"{label,-10}: {text}");
+
+    /// <summary>The middle of an odd number of figures; of an even number, the upper of the two middle ones.</summary>
+    internal static double Median(IEnumerable<double> figures)
+    {
+        var sorted = figures.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
