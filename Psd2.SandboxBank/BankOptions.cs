@@ -29,7 +29,7 @@ public sealed class BankOptions
     public int MaxConsentDays { get; set; } = 180;
 
     /// <summary>Requests under /v1 must carry a draft-cavage signature made with the TPP's QSealC.</summary>
-    public bool RequireSignature { get; set; }
+    public bool RequireSignature { get; set; } = true;
 
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);

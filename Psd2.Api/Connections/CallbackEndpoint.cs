@@ -4,6 +4,7 @@ using Psd2.Api.Banking;
 using Psd2.Core.Audit;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
+using Psd2.Core.Connectors;
 using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults.RequestIds;
@@ -44,13 +45,14 @@ public static class CallbackEndpoint
         }
         else
         {
-            var bank = banks.Client(connection.InstitutionId);
+            var bank = banks.Connector(connection.InstitutionId);
             try
             {
-                var tokens = await bank.ExchangeCodeAsync(pending.TokenEndpoint, query["code"].ToString(), pending.CodeVerifier, api.Value.CallbackUrl, context.RequestAborted);
+                var tokens = await bank.ExchangeCodeAsync(
+                    connection.BankConsentId!, pending.TokenEndpoint, query["code"].ToString(), pending.CodeVerifier, api.Value.CallbackUrl, context.RequestAborted);
                 await activation.ActivateAsync(connection, bank, tokens, context.Connection.RemoteIpAddress?.ToString(), context.RequestId(), context.RequestAborted);
             }
-            catch (Exception e) when (BankCalls.IsBankFailure(e, context.RequestAborted))
+            catch (ConnectorException e)
             {
                 logger.LogWarning(e, "Exchanging the code of connection {ConnectionId} failed", connection.Id);
                 connection.SetStatus(ConnectionStatus.Failed, "token_exchange_failed", time.GetUtcNow());

@@ -15,13 +15,12 @@ namespace Psd2.Api.Connections;
 /// A connection whose consent the user has authorised, through either flow: tokens stored encrypted, the user's
 /// accounts listed and linked under their stable ids, and a renewed connection retired with it, its consent terminated.
 /// </summary>
-public sealed class ConnectionActivation(Psd2DbContext db, BankClients banks, TokenProtector protector, TimeProvider time, ILogger<ConnectionActivation> logger)
+public sealed class ConnectionActivation(Psd2DbContext db, TokenProtector protector, TimeProvider time, ILogger<ConnectionActivation> logger)
 {
     /// <param name="psuIpAddress">The user's address when present (the redirect callback), so listing accounts uses none of the daily budget.</param>
     public async Task ActivateAsync(
-        Connection connection, BerlinGroupClient bank, BankTokens tokens, string? psuIpAddress, string? requestId, CancellationToken cancellationToken)
+        Connection connection, IBankConnector bank, BankTokens tokens, string? psuIpAddress, string? requestId, CancellationToken cancellationToken)
     {
-        tokens.EnsureFor(connection.BankConsentId!);
         var now = time.GetUtcNow();
         connection.AccessTokenCipher = protector.Protect(tokens.AccessToken, connection.Id);
         connection.RefreshTokenCipher = protector.Protect(tokens.RefreshToken, connection.Id);
@@ -39,7 +38,7 @@ public sealed class ConnectionActivation(Psd2DbContext db, BankClients banks, To
         try
         {
             var session = new ConnectorSession(connection.BankConsentId!, tokens.AccessToken, psuIpAddress, requestId ?? connection.Id.ToString());
-            accounts = await banks.Connector(connection.InstitutionId).GetAccountsAsync(session, cancellationToken);
+            accounts = await bank.GetAccountsAsync(session, cancellationToken);
             db.AuditEvents.Add(AuditEvent.Of(requestId, time, "data.read", connection.ClientAppId, connection.UserId, connection.Id, new { resource = "accounts", count = accounts.Count }));
         }
         catch (ConnectorException e)

@@ -5,6 +5,7 @@ using Psd2.Api.Banking;
 using Psd2.Core.Audit;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
+using Psd2.Core.Connectors;
 using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 
@@ -87,7 +88,7 @@ public sealed partial class ConnectionStarter(
         db.AuditEvents.Add(AuditEvent.Of(requestId, time, "connection.created", clientAppId, userId, connection.Id,
             new { connection.InstitutionId, flow, renews = renews?.Id }));
 
-        var bank = banks.Client(request.InstitutionId);
+        var bank = banks.Connector(request.InstitutionId);
         string? authorisationUrl = null;
         try
         {
@@ -96,7 +97,8 @@ public sealed partial class ConnectionStarter(
             connection.BankConsentId = consent.ConsentId;
             if (flow == ConnectionFlow.Decoupled)
             {
-                connection.ScaStatusUrl = consent.ScaStatusHref ?? throw new BankException("sca_unsupported", "The bank started no decoupled order.");
+                connection.ScaStatusUrl = consent.DecoupledStatus
+                    ?? throw new ConnectorException(ConnectorFailure.Refused, "sca_unsupported", "The bank started no decoupled authorisation.");
                 connection.NextPollAt = now + institution.DecoupledPollInterval;
             }
             else
@@ -104,7 +106,7 @@ public sealed partial class ConnectionStarter(
                 authorisationUrl = await PrepareRedirectAsync(bank, connection, consent, returnTo, cancellationToken);
             }
         }
-        catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
+        catch (ConnectorException e)
         {
             var error = BankCalls.Describe(e, refusedCode: "consent_rejected");
             connection.SetStatus(ConnectionStatus.Failed, error.Code, time.GetUtcNow());
@@ -124,16 +126,13 @@ public sealed partial class ConnectionStarter(
         return (new StartedConnection(connection, authorisationUrl), null);
     }
 
-    private async Task<string> PrepareRedirectAsync(BerlinGroupClient bank, Connection connection, BankConsent consent, string? returnTo, CancellationToken cancellationToken)
+    private async Task<string> PrepareRedirectAsync(IBankConnector bank, Connection connection, CreatedConsent consent, string? returnTo, CancellationToken cancellationToken)
     {
-        var server = await bank.GetAuthorizationServerAsync(
-            consent.ScaOAuthHref ?? throw new BankException("sca_unsupported", "The bank offered no OAuth redirect."), cancellationToken);
         var (verifier, challenge) = Pkce.Create();
         var state = Pkce.RandomToken();
-        await states.SaveAsync(state, new PendingAuthorization(connection.Id, verifier, server.TokenEndpoint, returnTo));
-        return $"{server.AuthorizationEndpoint}?response_type=code&client_id={Uri.EscapeDataString(tpp.OrganizationId)}"
-            + $"&redirect_uri={Uri.EscapeDataString(api.Value.CallbackUrl)}&scope={Uri.EscapeDataString("AIS:" + consent.ConsentId)}"
-            + $"&state={state}&code_challenge={challenge}&code_challenge_method=S256";
+        var redirect = await bank.AuthorisationRedirectAsync(consent, new RedirectRequest(tpp.OrganizationId, api.Value.CallbackUrl, state, challenge), cancellationToken);
+        await states.SaveAsync(state, new PendingAuthorization(connection.Id, verifier, redirect.TokenEndpoint, returnTo));
+        return redirect.Url;
     }
 
     private static (StartedConnection?, ApiError?) Refuse(string code, string title) => (null, new ApiError(StatusCodes.Status400BadRequest, code, title));

@@ -6,6 +6,7 @@ using Psd2.Core.Accounts;
 using Psd2.Core.Banking;
 using Psd2.Core.ClientApps;
 using Psd2.Core.Connections;
+using Psd2.Core.Connectors;
 using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 
@@ -82,7 +83,7 @@ public static class ConnectionsApi
         {
             await checks.CheckAsync(connection, caller.RequestId, cancellationToken);
         }
-        catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
+        catch (ConnectorException e)
         {
             return new ApiProblem<Unprocessable422, BadGateway502>(BankCalls.Describe(e));
         }
@@ -104,9 +105,9 @@ public static class ConnectionsApi
         {
             try
             {
-                await ConsentTermination.TerminateAsync(banks.Client(connection.InstitutionId), connection, cancellationToken);
+                await ConsentTermination.TerminateAsync(banks.Connector(connection.InstitutionId), connection, cancellationToken);
             }
-            catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
+            catch (ConnectorException e)
             {
                 return new ApiProblem<Unprocessable422, BadGateway502>(
                     BankCalls.Describe(e) with { Title = "The consent could not be terminated at the bank; nothing was changed. Try again." });

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Psd2.Api.Banking;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
+using Psd2.Core.Connectors;
 using Psd2.Core.Persistence;
 
 namespace Psd2.Api.Connections;
@@ -106,24 +107,23 @@ public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, Ti
         var banks = services.GetRequiredService<BankClients>();
         var checks = services.GetRequiredService<ConsentChecks>();
         var institution = banks.Institution(connection.InstitutionId);
-        var bank = banks.Client(connection.InstitutionId);
+        var bank = banks.Connector(connection.InstitutionId);
         var now = time.GetUtcNow();
         try
         {
-            var poll = await bank.PollScaStatusAsync(connection.ScaStatusUrl, cancellationToken);
-            switch (poll.ScaStatus)
+            var poll = await bank.PollDecoupledAsync(connection.ScaStatusUrl, cancellationToken);
+            switch (poll.State)
             {
-                case "finalised":
-                    var authorisationId = connection.ScaStatusUrl[(connection.ScaStatusUrl.LastIndexOf('/') + 1)..];
-                    var tokens = await bank.RequestDecoupledTokensAsync(institution.TokenPath, authorisationId, cancellationToken);
+                case DecoupledState.Finalised:
+                    var tokens = await bank.RequestDecoupledTokensAsync(connection.BankConsentId!, connection.ScaStatusUrl, cancellationToken);
                     await services.GetRequiredService<ConnectionActivation>().ActivateAsync(connection, bank, tokens, psuIpAddress: null, requestId: null, cancellationToken);
                     return;
-                case "failed":
-                    // The bank tells a refusal from an order nobody answered by the consent's status.
-                    var expired = await bank.GetConsentStatusAsync(connection.BankConsentId!, cancellationToken) == "expired";
+                case DecoupledState.Failed:
+                    // The bank tells a refusal from an order nobody answered by the consent's state.
+                    var expired = await bank.GetConsentStateAsync(connection.BankConsentId!, cancellationToken) == ConsentState.Expired;
                     checks.End(connection, expired ? ConnectionStatus.Expired : ConnectionStatus.Rejected, expired ? "authorisation_timed_out" : "user_refused", requestId: null);
                     break;
-                case null or "received" or "psuIdentified" or "psuAuthenticated" or "scaMethodSelected" or "started" or "unconfirmed":
+                case DecoupledState.Pending:
                     if (now >= connection.AuthorisationDeadline)
                     {
                         await ConsentTermination.TryTerminateAsync(bank, connection, logger, cancellationToken);
@@ -135,14 +135,14 @@ public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, Ti
                     break;
                 default:
                     checks.End(connection, ConnectionStatus.Failed, "bank_refused", requestId: null);
-                    logger.LogWarning("Connection {ConnectionId}: the bank answered the unexpected scaStatus {ScaStatus}", connection.Id, poll.ScaStatus);
+                    logger.LogWarning("Connection {ConnectionId}: the bank answered the unexpected authorisation status {BankStatus}", connection.Id, poll.BankStatus);
                     break;
             }
         }
-        catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
+        catch (ConnectorException e)
         {
             logger.LogWarning(e, "Polling the decoupled authorisation of connection {ConnectionId} failed", connection.Id);
-            if (now >= connection.AuthorisationDeadline || e is BankException { IsRefusal: true })
+            if (now >= connection.AuthorisationDeadline || !e.IsTransient)
             {
                 checks.End(connection, ConnectionStatus.Failed, BankCalls.Describe(e).Code, requestId: null);
             }

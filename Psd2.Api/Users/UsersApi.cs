@@ -10,6 +10,7 @@ using Psd2.Core.Accounts;
 using Psd2.Core.Banking;
 using Psd2.Core.ClientApps;
 using Psd2.Core.Connections;
+using Psd2.Core.Connectors;
 using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 using Psd2.Core.Users;
@@ -128,9 +129,9 @@ public static class UsersApi
         {
             try
             {
-                await ConsentTermination.TerminateAsync(banks.Client(connection.InstitutionId), connection, cancellationToken);
+                await ConsentTermination.TerminateAsync(banks.Connector(connection.InstitutionId), connection, cancellationToken);
             }
-            catch (Exception e) when (BankCalls.IsBankFailure(e, cancellationToken))
+            catch (ConnectorException)
             {
                 return new ApiProblem<BadGateway502>(new(StatusCodes.Status502BadGateway, "bank_unavailable",
                     "A consent could not be revoked at the bank; nothing was deleted. Try again."));

@@ -7,13 +7,14 @@ using Psd2.Core.Security;
 
 namespace Psd2.Core.Banking;
 
-/// <summary>What every platform service that talks to banks registers: the institutions on offer, the mutual-TLS client (the platform's QWAC), and encryption for the tokens banks issue.</summary>
+/// <summary>What every platform service that talks to banks registers: the institutions on offer, the mutual-TLS client (the platform's QWAC), its QSealC signatures, and encryption for the tokens banks issue.</summary>
 public static class BankAccessExtensions
 {
     public static void AddInstitutionOptions(this IHostApplicationBuilder builder) =>
         builder.Services.AddOptions<InstitutionOptions>().BindConfiguration(InstitutionOptions.Section)
-            .Validate(o => o.Banks.Count > 0 && o.Banks.Values.All(b => Validator.TryValidateObject(b, new ValidationContext(b), null, true)),
-                "Institutions:Banks must list at least one bank, each with name, standard, SCA approaches, maximum consent and history days and service.")
+            .Validate(o => o.Banks.Count > 0 && o.Banks.Values.All(b => Validator.TryValidateObject(b, new ValidationContext(b), null, true)
+                    && InstitutionStandard.All.Contains(b.Standard)),
+                $"Institutions:Banks must list at least one bank, each with name, standard ({string.Join(", ", InstitutionStandard.All)}), SCA approaches, maximum consent and history days and service.")
             .ValidateOnStart();
 
     public static void AddBankAccess(this IHostApplicationBuilder builder)
@@ -22,6 +23,8 @@ public static class BankAccessExtensions
         builder.Services.AddTokenProtection();
         builder.Services.AddHttpClient(BankClients.BankClient).ConfigurePrimaryHttpMessageHandler(services => Handler(services, withQwac: true));
         builder.Services.AddHttpClient(BankClients.PublicBankClient).ConfigurePrimaryHttpMessageHandler(services => Handler(services, withQwac: false));
+        builder.Services.AddSingleton(services => TppIdentity.FromQwac(services.GetRequiredService<IOptions<TppOptions>>().Value.QwacCertificatePath));
+        builder.Services.AddSingleton<RequestSigners>();
         builder.Services.AddSingleton<BankClients>();
     }
 

@@ -1,14 +1,17 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Psd2.Core.Connectors;
+using Psd2.Core.Connectors.BerlinGroup;
 
 namespace Psd2.Core.Banking;
 
 /// <summary>
-/// The way to an institution: its consent and OAuth client and its account-information connector, over the
-/// mutual-TLS client (the platform's QWAC), addressed through service discovery by the institution's service name.
+/// The way to an institution: the connector for its standard, over the mutual-TLS client (the platform's QWAC),
+/// addressed through service discovery by the institution's service name, signing with the QSealC where the
+/// institution requires it.
 /// </summary>
-public sealed class BankClients(IHttpClientFactory factory, IOptions<InstitutionOptions> institutions, TimeProvider time, ILoggerFactory loggers)
+public sealed class BankClients(
+    IHttpClientFactory factory, IOptions<InstitutionOptions> institutions, RequestSigners signers, TimeProvider time, ILoggerFactory loggers)
 {
     /// <summary>The named HttpClient that presents the QWAC.</summary>
     public const string BankClient = "bank";
@@ -18,18 +21,17 @@ public sealed class BankClients(IHttpClientFactory factory, IOptions<Institution
 
     public Institution Institution(string institutionId) => institutions.Value.Banks[institutionId];
 
-    public BerlinGroupClient Client(string institutionId) => new(Http(institutionId), factory.CreateClient(PublicBankClient));
-
-    public IBankConnector Connector(string institutionId) => Institution(institutionId).Standard switch
+    public IBankConnector Connector(string institutionId)
     {
-        "berlin-group" => new BerlinGroupConnector(Http(institutionId), time, loggers.CreateLogger<BerlinGroupConnector>()),
-        var standard => throw new NotSupportedException($"No connector speaks {standard} yet."),
-    };
-
-    private HttpClient Http(string institutionId)
-    {
+        var institution = Institution(institutionId);
         var http = factory.CreateClient(BankClient);
-        http.BaseAddress = new Uri($"https://{Institution(institutionId).Service}");
-        return http;
+        http.BaseAddress = new Uri($"https://{institution.Service}");
+        var oauth = new OAuthClient(http, factory.CreateClient(PublicBankClient));
+        return institution.Standard switch
+        {
+            InstitutionStandard.BerlinGroup => new BerlinGroupConnector(http, oauth, institution.TokenPath,
+                institution.RequiresSignature ? signers.HttpSignature : null, time, loggers.CreateLogger<BerlinGroupConnector>()),
+            var standard => throw new NotSupportedException($"No connector speaks {standard}."),
+        };
     }
 }

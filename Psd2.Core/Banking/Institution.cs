@@ -6,8 +6,10 @@ namespace Psd2.Core.Banking;
 public sealed class Institution
 {
     [Required] public string Name { get; set; } = "";
-    /// <summary>The API standard its connector speaks, e.g. berlin-group.</summary>
+    /// <summary>The API standard its connector speaks (<see cref="InstitutionStandard"/>).</summary>
     [Required] public string Standard { get; set; } = "";
+    /// <summary>Whether the bank requires the platform's requests signed with its QSealC, as its standard defines the signature.</summary>
+    public bool RequiresSignature { get; set; }
     [MinLength(1)] public List<string> ScaApproaches { get; set; } = [];
     [Range(1, 3650)] public int MaxConsentDays { get; set; }
     [Range(1, 36500)] public int MaxHistoryDays { get; set; }
@@ -21,6 +23,14 @@ public sealed class Institution
     [Required] public string TimeZone { get; set; } = "Europe/Stockholm";
     /// <summary>How many unattended syncs all worker replicas together start at this bank per second.</summary>
     [Range(1, 10_000)] public int UnattendedSyncsPerSecond { get; set; } = 5;
+}
+
+/// <summary>The standards a connector exists for.</summary>
+public static class InstitutionStandard
+{
+    public const string BerlinGroup = "berlin-group";
+
+    public static readonly IReadOnlyList<string> All = [BerlinGroup];
 }
 
 public sealed class InstitutionOptions

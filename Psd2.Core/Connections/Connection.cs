@@ -1,4 +1,5 @@
 using Psd2.Core.ClientApps;
+using Psd2.Core.Connectors;
 
 namespace Psd2.Core.Connections;
 
@@ -94,17 +95,17 @@ public static class ConnectionStatus
     public const string Failed = "failed";
 }
 
-/// <summary>What a Berlin Group consent status read at the bank means for a connection that was active.</summary>
-public static class ConsentStatusMapping
+/// <summary>What a consent's state read at the bank means for a connection that was active.</summary>
+public static class ConsentStateMapping
 {
     /// <summary>The status and reason the connection moves to, or null while the bank still honours the consent.</summary>
-    public static (string Status, string Reason)? Ended(string consentStatus) => consentStatus switch
+    public static (string Status, string Reason)? Ended(ConsentState state) => state switch
     {
-        "valid" or "received" or "partiallyAuthorised" => null,
-        "revokedByPsu" => (ConnectionStatus.Revoked, "revoked_by_psu"),
-        "terminatedByTpp" => (ConnectionStatus.Revoked, "terminated_by_tpp"),
-        "expired" => (ConnectionStatus.Expired, "consent_expired"),
-        "rejected" => (ConnectionStatus.Rejected, "user_refused"),
+        ConsentState.Valid or ConsentState.Pending => null,
+        ConsentState.RevokedByPsu => (ConnectionStatus.Revoked, "revoked_by_psu"),
+        ConsentState.TerminatedByTpp => (ConnectionStatus.Revoked, "terminated_by_tpp"),
+        ConsentState.Expired => (ConnectionStatus.Expired, "consent_expired"),
+        ConsentState.Rejected => (ConnectionStatus.Rejected, "user_refused"),
         _ => (ConnectionStatus.Failed, "bank_refused"),
     };
 }

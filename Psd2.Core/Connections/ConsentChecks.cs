@@ -1,5 +1,6 @@
 using Psd2.Core.Audit;
 using Psd2.Core.Banking;
+using Psd2.Core.Connectors;
 using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 
@@ -15,7 +16,7 @@ public sealed class ConsentChecks(Psd2DbContext db, BankClients banks, TimeProvi
     /// <summary>How long before validUntil a connection is renewal_due.</summary>
     public const int RenewalWindowDays = 7;
 
-    /// <summary>Checks and saves; throws what the bank client throws when the bank cannot be asked.</summary>
+    /// <summary>Checks and saves; throws the connector's <see cref="ConnectorException"/> when the bank cannot be asked.</summary>
     public async Task CheckAsync(Connection connection, string? requestId, CancellationToken cancellationToken)
     {
         if (!connection.IsLive || connection.BankConsentId is null)
@@ -23,18 +24,18 @@ public sealed class ConsentChecks(Psd2DbContext db, BankClients banks, TimeProvi
             return;
         }
 
-        var consentStatus = await banks.Client(connection.InstitutionId).GetConsentStatusAsync(connection.BankConsentId, cancellationToken);
-        Apply(connection, consentStatus, requestId);
+        var state = await banks.Connector(connection.InstitutionId).GetConsentStateAsync(connection.BankConsentId, cancellationToken);
+        Apply(connection, state, requestId);
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>Applies a consent status read at the bank to the connection (not saved).</summary>
-    public void Apply(Connection connection, string consentStatus, string? requestId)
+    /// <summary>Applies a consent's state read at the bank to the connection (not saved).</summary>
+    public void Apply(Connection connection, ConsentState state, string? requestId)
     {
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         connection.ConsentCheckedAt = now;
-        var ended = ConsentStatusMapping.Ended(consentStatus);
+        var ended = ConsentStateMapping.Ended(state);
         if (ended is null && connection.ValidUntil < today)
         {
             ended = (ConnectionStatus.Expired, "consent_expired");

@@ -18,7 +18,7 @@ public enum ConnectorFailure
     /// <summary>The bank is unavailable or failed, after the resilience pipeline's retries.</summary>
     Transient,
 
-    /// <summary>The bank refused the request for another reason.</summary>
+    /// <summary>The bank refused the request for another reason, or answered what the platform cannot continue with.</summary>
     Refused,
 }
 
@@ -27,8 +27,11 @@ public sealed class ConnectorException(ConnectorFailure failure, string bankCode
 {
     public ConnectorFailure Failure { get; } = failure;
 
-    /// <summary>The bank's own code (e.g. a Berlin Group tppMessages code), for logs and sync records.</summary>
+    /// <summary>The bank's own code (a Berlin Group tppMessages code, an OAuth error), or the platform's word for what failed on the way.</summary>
     public string BankCode { get; } = bankCode;
 
     public DateTimeOffset? NextAllowedAt { get; } = nextAllowedAt;
+
+    /// <summary>Worth trying again later; anything else is the bank's refusal, which asking again does not change.</summary>
+    public bool IsTransient => Failure == ConnectorFailure.Transient;
 }

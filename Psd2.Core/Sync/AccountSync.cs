@@ -27,7 +27,7 @@ public sealed partial class AccountSync(NpgsqlDataSource dataSource, TimeProvide
     public const int PagesAhead = 4;
 
     public async Task<AccountSyncResult> SyncAsync(
-        Account account, IBankConnector connector, ConnectorSession session, IReadOnlyList<string> access, DateOnly historyFrom, CancellationToken cancellationToken)
+        Account account, IAccountReader connector, ConnectorSession session, IReadOnlyList<string> access, DateOnly historyFrom, CancellationToken cancellationToken)
     {
         var balances = access.Contains(Connections.ConnectionAccess.Balances)
             ? await connector.GetBalancesAsync(session, account.BankResourceId, cancellationToken)

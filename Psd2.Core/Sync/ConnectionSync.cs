@@ -145,7 +145,7 @@ public sealed class ConnectionSync(
             {
                 await consents.CheckAsync(connection, requestId, cancellationToken);
             }
-            catch (Exception statusError) when (statusError is BankException or HttpRequestException)
+            catch (ConnectorException statusError)
             {
                 logger.LogWarning(statusError, "Reading the consent status of connection {ConnectionId} failed", connection.Id);
             }

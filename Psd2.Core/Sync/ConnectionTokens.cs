@@ -54,16 +54,11 @@ public sealed class ConnectionTokens(Psd2DbContext db, BankClients banks, TokenP
         BankTokens tokens;
         try
         {
-            tokens = await banks.Client(connection.InstitutionId).RefreshTokensAsync(banks.Institution(connection.InstitutionId).TokenPath, refreshToken, cancellationToken);
-            tokens.EnsureFor(connection.BankConsentId!);
+            tokens = await banks.Connector(connection.InstitutionId).RefreshTokensAsync(connection.BankConsentId!, refreshToken, cancellationToken);
         }
-        catch (BankException e) when (e.IsRefusal || e.Code == BankTokens.ScopeMismatch)
+        catch (ConnectorException e) when (!e.IsTransient)
         {
-            throw new ConnectorException(ConnectorFailure.ConsentInvalid, e.Code, "The bank refused to refresh the tokens.", inner: e);
-        }
-        catch (Exception e) when (e is BankException or HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw new ConnectorException(ConnectorFailure.Transient, "token_refresh_failed", "The bank could not refresh the tokens.", inner: e);
+            throw new ConnectorException(ConnectorFailure.ConsentInvalid, e.BankCode, "The bank refused to refresh the tokens.", inner: e);
         }
 
         connection.AccessTokenCipher = protector.Protect(tokens.AccessToken, connection.Id);

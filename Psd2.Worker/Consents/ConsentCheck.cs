@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Psd2.Core.Connectors;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Events;
@@ -27,7 +28,7 @@ public sealed class ConsentCheck(
                 ? ConsentCheckSchedule.Next(connection.Id, connection.ValidUntil, time.GetUtcNow(), interval)
                 : null;
         }
-        catch (Exception e) when (e is BankException or HttpRequestException)
+        catch (ConnectorException e)
         {
             logger.LogWarning(e, "The consent check of connection {ConnectionId} failed; trying again later", connection.Id);
             (outcome, errorCode) = (JobOutcome.Failed, "bank_unavailable");

@@ -55,7 +55,7 @@ public sealed class TokenRefresh(
         {
             await consents.CheckAsync(connection, requestId, cancellationToken);
         }
-        catch (Exception e) when (e is BankException or HttpRequestException)
+        catch (ConnectorException e)
         {
             logger.LogWarning(e, "Reading the consent status of connection {ConnectionId} failed", connection.Id);
         }

@@ -1,3 +1,4 @@
+using Psd2.Core.Banking;
 using Psd2.SandboxPki;
 using Psd2.IntegrationTests.Harness;
 using System.Globalization;
@@ -15,7 +16,7 @@ namespace Psd2.Bench;
 
 /// <summary>
 /// The sandbox TPP talking to the bank as the integration tests' BankTpp does: Berlin Group calls over mutual TLS
-/// with its QWAC, the PSU's browser walking the BankID pages (no redirects followed), the code exchanged with PKCE.
+/// with its QWAC, each signed with its QSealC, the PSU's browser walking the BankID pages (no redirects followed), the code exchanged with PKCE.
 /// </summary>
 public sealed partial class SandboxTpp : IDisposable
 {
@@ -30,7 +31,9 @@ public sealed partial class SandboxTpp : IDisposable
     {
         _app = app;
         Qwac = X509Certificate2.CreateFromPemFile(app.Certificates.TppQwacCertificate, app.Certificates.TppQwacKey);
-        Tpp = app.CreateHttpClient("sandboxbank", "https", Qwac);
+        QsealC = X509Certificate2.CreateFromPemFile(app.Certificates.TppQsealCertificate, app.Certificates.TppQsealKey);
+        Signer = new HttpMessageSigner(QsealC);
+        Tpp = app.CreateHttpClient("sandboxbank", "https", Qwac, through: new SigningHandler(Signer));
         Browser = app.CreateHttpClient("sandboxbank", "psu", followRedirects: false);
         Admin = app.CreateHttpClient("sandboxbank", "psu");
         Admin.DefaultRequestHeaders.Add("X-Admin-Key", app.SandboxAdminKey);
@@ -39,6 +42,10 @@ public sealed partial class SandboxTpp : IDisposable
     }
 
     public X509Certificate2 Qwac { get; }
+
+    public X509Certificate2 QsealC { get; }
+
+    public HttpMessageSigner Signer { get; }
 
     public HttpClient Tpp { get; }
 
@@ -67,7 +74,7 @@ public sealed partial class SandboxTpp : IDisposable
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.None,
         };
-        return new HttpClient(handler)
+        return new HttpClient(new SigningHandler(Signer) { InnerHandler = handler })
         {
             BaseAddress = _app.GetEndpoint("sandboxbank", "https"),
             Timeout = TimeSpan.FromSeconds(30),
@@ -153,6 +160,7 @@ public sealed partial class SandboxTpp : IDisposable
         Browser.Dispose();
         Admin.Dispose();
         Qwac.Dispose();
+        QsealC.Dispose();
     }
 
     private async Task<Connection> TokensAsync(string consentId, Dictionary<string, string> form, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ namespace Psd2.Api.Tests.Sync;
 /// A bank in this process: the transaction pages and balances a test sets, served as a connector serves them, with a
 /// page that can fail instead (<see cref="FailOnPage"/>), and the date each read asked from.
 /// </summary>
-internal sealed class StubBankConnector : IBankConnector
+internal sealed class StubBankConnector : IAccountReader
 {
     public List<IReadOnlyList<ConnectorTransaction>> Pages { get; } = [];
 

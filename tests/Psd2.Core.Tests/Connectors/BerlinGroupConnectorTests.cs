@@ -1,7 +1,7 @@
 using System.Net;
-using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using Psd2.Core.Connectors;
+using Psd2.Core.Connectors.BerlinGroup;
+using static Psd2.Core.Tests.Connectors.AnsweringBank;
 
 namespace Psd2.Core.Tests.Connectors;
 
@@ -126,20 +126,5 @@ public sealed class BerlinGroupConnectorTests
         Assert.False(sent!.Headers.Contains("PSU-IP-Address"));
     }
 
-    private static BerlinGroupConnector Connector(Func<HttpRequestMessage, HttpResponseMessage> answer) =>
-        new(new HttpClient(new Answering(answer)) { BaseAddress = new Uri("https://bank.example") }, new FixedTime(Now), NullLogger<BerlinGroupConnector>.Instance);
-
-    private static HttpResponseMessage Answer(HttpStatusCode status, string json) =>
-        new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-
-    private sealed class Answering(Func<HttpRequestMessage, HttpResponseMessage> answer) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(answer(request));
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
+    private static BerlinGroupConnector Connector(Func<HttpRequestMessage, HttpResponseMessage> answer) => AnsweringBank.Connector(answer, Now);
 }

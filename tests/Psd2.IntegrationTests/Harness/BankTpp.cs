@@ -6,29 +6,41 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Psd2.Core.Banking;
 
 namespace Psd2.IntegrationTests.Harness;
 
 /// <summary>
-/// A TPP talking to the sandbox bank as a real one would: Berlin Group calls over mutual TLS with its QWAC, the PSU's
-/// browser walking the BankID pages (forms followed by hand, no redirects followed), and the sandbox controls.
+/// A TPP talking to the sandbox bank as a real one would: Berlin Group calls over mutual TLS with its QWAC, signed with
+/// its QSealC, the PSU's browser walking the BankID pages (forms followed by hand, no redirects followed), and the
+/// sandbox controls.
 /// </summary>
 public sealed partial class BankTpp : IDisposable
 {
     public const string RedirectUri = "https://tpp.example/callback";
 
     private readonly X509Certificate2 _qwac;
+    private readonly X509Certificate2 _qsealC;
 
     public BankTpp(TestApp app, X509Certificate2? qwac = null)
     {
         _qwac = qwac ?? X509Certificate2.CreateFromPemFile(app.Certificates.TppQwacCertificate, app.Certificates.TppQwacKey);
-        Tpp = app.CreateHttpClient("sandboxbank", "https", _qwac);
+        _qsealC = X509Certificate2.CreateFromPemFile(app.Certificates.TppQsealCertificate, app.Certificates.TppQsealKey);
+        Signer = new HttpMessageSigner(_qsealC);
+        Tpp = app.CreateHttpClient("sandboxbank", "https", _qwac, through: new SigningHandler(Signer));
+        UnsignedTpp = app.CreateHttpClient("sandboxbank", "https", _qwac);
         Browser = app.CreateHttpClient("sandboxbank", "psu", followRedirects: false);
         Admin = app.CreateHttpClient("sandboxbank", "psu");
         Admin.DefaultRequestHeaders.Add("X-Admin-Key", app.SandboxAdminKey);
     }
 
+    /// <summary>Berlin Group calls, each signed unless the test signed it.</summary>
     public HttpClient Tpp { get; }
+
+    /// <summary>The same mutual TLS, but nothing signed for the test.</summary>
+    public HttpClient UnsignedTpp { get; }
+
+    public HttpMessageSigner Signer { get; }
 
     public HttpClient Browser { get; }
 
@@ -197,6 +209,8 @@ public sealed partial class BankTpp : IDisposable
     public void Dispose()
     {
         Tpp.Dispose();
+        UnsignedTpp.Dispose();
+        _qsealC.Dispose();
         Browser.Dispose();
         Admin.Dispose();
     }

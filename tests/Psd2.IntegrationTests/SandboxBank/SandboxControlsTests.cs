@@ -93,34 +93,42 @@ public sealed class SandboxControlsTests(AppFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task WithSigningRequiredUnsignedRequestsAreSignatureMissingAndQsealSignedOnesPass()
+    public async Task SignaturesAreRequiredByDefaultTamperedOnesAreInvalidAndTheProfileCanWaiveThem()
     {
         var psu = await _bank.CreatePsuAsync();
         var connection = await _bank.ConnectAsync(psu);
-        using var qseal = X509Certificate2.CreateFromPemFile(fixture.App.Certificates.TppQsealCertificate, fixture.App.Certificates.TppQsealKey);
-        var signer = new HttpMessageSigner(qseal);
         try
         {
-            using (var profile = await _bank.Admin.PutAsJsonAsync("/sandbox/profile", new { requireSignature = true }))
+            using var unsigned = await _bank.UnsignedTpp.SendAsync(Request(connection));
+            Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
+            Assert.Equal("SIGNATURE_MISSING", await BankTpp.TppCodeAsync(unsigned));
+
+            using var signed = await _bank.Tpp.SendAsync(Request(connection));
+            Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+
+            using var otherRequestId = Request(connection);
+            await _bank.Signer.SignAsync(otherRequestId, CancellationToken.None);
+            otherRequestId.Headers.Remove("X-Request-ID");
+            otherRequestId.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
+            using var refusedHeader = await _bank.Tpp.SendAsync(otherRequestId);
+            Assert.Equal((HttpStatusCode.Unauthorized, "SIGNATURE_INVALID"), (refusedHeader.StatusCode, await BankTpp.TppCodeAsync(refusedHeader)));
+
+            // The body a signature's Digest covers cannot be swapped: a consent for other terms is refused before it exists.
+            using var otherBody = new HttpRequestMessage(HttpMethod.Post, "/v1/consents") { Content = JsonContent.Create(BankTpp.AllAccountsConsent()) };
+            otherBody.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
+            otherBody.Headers.Add("TPP-Redirect-URI", BankTpp.RedirectUri);
+            await _bank.Signer.SignAsync(otherBody, CancellationToken.None);
+            otherBody.Content = JsonContent.Create(BankTpp.AllAccountsConsent(frequencyPerDay: 1));
+            using var refusedBody = await _bank.Tpp.SendAsync(otherBody);
+            Assert.Equal((HttpStatusCode.Unauthorized, "SIGNATURE_INVALID"), (refusedBody.StatusCode, await BankTpp.TppCodeAsync(refusedBody)));
+
+            using (var profile = await _bank.Admin.PutAsJsonAsync("/sandbox/profile", new { requireSignature = false }))
             {
                 profile.EnsureSuccessStatusCode();
             }
 
-            using var unsigned = await _bank.GetAsync("/v1/accounts", connection.ConsentId, connection.AccessToken);
-            Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
-            Assert.Equal("SIGNATURE_MISSING", await BankTpp.TppCodeAsync(unsigned));
-
-            using var signedRequest = Request(connection);
-            await signer.SignAsync(signedRequest, CancellationToken.None);
-            using var signed = await _bank.Tpp.SendAsync(signedRequest);
-            Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
-
-            using var tampered = Request(connection);
-            await signer.SignAsync(tampered, CancellationToken.None);
-            tampered.Headers.Remove("X-Request-ID");
-            tampered.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
-            using var refused = await _bank.Tpp.SendAsync(tampered);
-            Assert.Equal("SIGNATURE_INVALID", await BankTpp.TppCodeAsync(refused));
+            using var waived = await _bank.UnsignedTpp.SendAsync(Request(connection));
+            Assert.Equal(HttpStatusCode.OK, waived.StatusCode);
         }
         finally
         {

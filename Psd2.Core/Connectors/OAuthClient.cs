@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Psd2.Core.Connectors;
+
+/// <summary>The authorisation server's endpoints (RFC 8414).</summary>
+public sealed record AuthorizationServerMetadata(string Issuer, string AuthorizationEndpoint, string TokenEndpoint);
+
+/// <summary>Tokens as the token endpoint issued them, with the scope it says they carry.</summary>
+public sealed record IssuedTokens(BankTokens Tokens, string? Scope);
+
+/// <summary>
+/// OAuth 2.0 as every standard's banks use it: metadata discovery (RFC 8414) over a client that presents no
+/// certificate, token requests over the mutual-TLS client that authenticates the platform (tls_client_auth, RFC 8705),
+/// and authorisation-code URLs with PKCE (RFC 7636, S256).
+/// </summary>
+public sealed class OAuthClient(HttpClient tlsHttp, HttpClient publicHttp)
+{
+    public async Task<AuthorizationServerMetadata> DiscoverAsync(string metadataUrl, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await publicHttp.GetAsync(metadataUrl, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw BankHttp.Unreachable(e);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ConnectorException(BankHttp.IsTransient(response) ? ConnectorFailure.Transient : ConnectorFailure.Refused,
+                    "metadata_unavailable", $"The bank's OAuth metadata answered {(int)response.StatusCode}.");
+            }
+
+            using var body = await BankHttp.JsonAsync(response, cancellationToken);
+            return BankHttp.Shape(body, m => new AuthorizationServerMetadata(
+                BankHttp.Required(m, "issuer"), BankHttp.Required(m, "authorization_endpoint"), BankHttp.Required(m, "token_endpoint")));
+        }
+    }
+
+    /// <summary>The authorisation-code request the PSU's browser is sent to.</summary>
+    public static string AuthorizationUrl(AuthorizationServerMetadata server, RedirectRequest request, string scope) =>
+        $"{server.AuthorizationEndpoint}?response_type=code&client_id={Uri.EscapeDataString(request.ClientId)}"
+        + $"&redirect_uri={Uri.EscapeDataString(request.RedirectUri)}&scope={Uri.EscapeDataString(scope)}"
+        + $"&state={Uri.EscapeDataString(request.State)}&code_challenge={Uri.EscapeDataString(request.CodeChallenge)}&code_challenge_method=S256";
+
+    /// <summary>A token request; the bank's refusal carries its OAuth error code (invalid_grant, ...).</summary>
+    public async Task<IssuedTokens> RequestTokensAsync(string tokenEndpoint, IReadOnlyDictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await tlsHttp.PostAsync(tokenEndpoint, new FormUrlEncodedContent(form), cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw BankHttp.Unreachable(e);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                using var error = await BankHttp.ErrorJsonAsync(response, cancellationToken);
+                var code = error is null ? null : BankHttp.String(error.RootElement, "error");
+                throw new ConnectorException(BankHttp.IsTransient(response) ? ConnectorFailure.Transient : ConnectorFailure.Refused,
+                    code ?? "token_error", $"The bank refused the token request ({(int)response.StatusCode} {code}).");
+            }
+
+            using var body = await BankHttp.JsonAsync(response, cancellationToken);
+            return BankHttp.Shape(body, t => new IssuedTokens(
+                new BankTokens(BankHttp.Required(t, "access_token"), BankHttp.Required(t, "refresh_token"), ExpiresIn(t)), BankHttp.String(t, "scope")));
+        }
+    }
+
+    private static int ExpiresIn(JsonElement tokens) => tokens.GetProperty("expires_in") switch
+    {
+        { ValueKind: JsonValueKind.Number } number => number.GetInt32(),
+        var text => int.Parse(text.GetString()!, NumberStyles.None, CultureInfo.InvariantCulture),
+    };
+}
