@@ -20,13 +20,14 @@ public sealed partial class BankTpp : IDisposable
     public const string RedirectUri = "https://tpp.example/callback";
 
     private readonly X509Certificate2 _qwac;
-    private readonly X509Certificate2 _qsealC;
+    private readonly X509Certificate2? _ownSeal;
 
-    public BankTpp(TestApp app, X509Certificate2? qwac = null)
+    /// <param name="qsealC">The seal its calls are signed with: the sandbox TPP's unless given (then it is the caller's to dispose).</param>
+    public BankTpp(TestApp app, X509Certificate2? qwac = null, X509Certificate2? qsealC = null)
     {
         _qwac = qwac ?? X509Certificate2.CreateFromPemFile(app.Certificates.TppQwacCertificate, app.Certificates.TppQwacKey);
-        _qsealC = X509Certificate2.CreateFromPemFile(app.Certificates.TppQsealCertificate, app.Certificates.TppQsealKey);
-        Signer = new HttpMessageSigner(_qsealC);
+        _ownSeal = qsealC is null ? X509Certificate2.CreateFromPemFile(app.Certificates.TppQsealCertificate, app.Certificates.TppQsealKey) : null;
+        Signer = new HttpMessageSigner(qsealC ?? _ownSeal!);
         Tpp = app.CreateHttpClient("sandboxbank", "https", _qwac, through: new SigningHandler(Signer));
         UnsignedTpp = app.CreateHttpClient("sandboxbank", "https", _qwac);
         Browser = app.CreateHttpClient("sandboxbank", "psu", followRedirects: false);
@@ -210,7 +211,7 @@ public sealed partial class BankTpp : IDisposable
     {
         Tpp.Dispose();
         UnsignedTpp.Dispose();
-        _qsealC.Dispose();
+        _ownSeal?.Dispose();
         Browser.Dispose();
         Admin.Dispose();
     }

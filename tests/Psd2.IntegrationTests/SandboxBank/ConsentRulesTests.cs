@@ -139,9 +139,10 @@ public sealed class ConsentRulesTests(AppFixture fixture) : IDisposable
         var psu = await _bank.CreatePsuAsync();
         var connection = await _bank.ConnectAsync(psu);
         using var ca = X509Certificate2.CreateFromPemFile(fixture.App.Certificates.CaCertificate, fixture.App.Certificates.CaKey);
-        using var otherQwac = CertificateFactory.IssueQwac(ca, SandboxCertificates.Tpp with { OrganizationIdentifier = "PSDSE-FINA-99999", OrganizationName = "Other TPP", CommonName = "other-tpp.example" },
-            DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        using var other = new BankTpp(fixture.App, otherQwac);
+        var otherTpp = SandboxCertificates.Tpp with { OrganizationIdentifier = "PSDSE-FINA-99999", OrganizationName = "Other TPP", CommonName = "other-tpp.example" };
+        using var otherQwac = CertificateFactory.IssueQwac(ca, otherTpp, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        using var otherSeal = CertificateFactory.IssueQsealC(ca, otherTpp, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        using var other = new BankTpp(fixture.App, otherQwac, otherSeal);
 
         using var unknown = await _bank.GetAsync("/v1/accounts", "no-such-consent", connection.AccessToken);
         using var foreign = await other.GetAsync("/v1/accounts", connection.ConsentId, connection.AccessToken);

@@ -131,7 +131,10 @@ public sealed class FuzzTests(AppFixture fixture) : IDisposable
                 }
             },
         };
-        using var client = new HttpClient(handler) { BaseAddress = fixture.App.GetEndpoint("sandboxbank", "https"), Timeout = RequestTimeout };
+        using var client = new HttpClient(new SigningHandler(_bank.Signer) { InnerHandler = handler }, disposeHandler: false)
+        {
+            BaseAddress = fixture.App.GetEndpoint("sandboxbank", "https"), Timeout = RequestTimeout,
+        };
 
         // Over the 64 KiB body limit, and refused for its content type before any of it is read.
         using var refused = await client.SendAsync(ConsentRequest(Encoding.ASCII.GetBytes(new string('x', 100_000)), "text/plain", null));
