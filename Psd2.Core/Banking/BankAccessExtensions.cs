@@ -24,7 +24,7 @@ public static class BankAccessExtensions
         builder.Services.AddHttpClient(BankClients.BankClient).ConfigurePrimaryHttpMessageHandler(services => Handler(services, withQwac: true));
         builder.Services.AddHttpClient(BankClients.PublicBankClient).ConfigurePrimaryHttpMessageHandler(services => Handler(services, withQwac: false));
         builder.Services.AddSingleton(services => TppIdentity.FromQwac(services.GetRequiredService<IOptions<TppOptions>>().Value.QwacCertificatePath));
-        builder.Services.AddSingleton<RequestSigners>();
+        builder.Services.AddSingleton(services => new RequestSigners(services.GetRequiredService<IOptions<TppOptions>>(), services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<BankClients>();
     }
 

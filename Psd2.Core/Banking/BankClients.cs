@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Psd2.Core.Connectors;
 using Psd2.Core.Connectors.BerlinGroup;
+using Psd2.Core.Connectors.UkOpenBanking;
 
 namespace Psd2.Core.Banking;
 
@@ -11,7 +12,7 @@ namespace Psd2.Core.Banking;
 /// institution requires it.
 /// </summary>
 public sealed class BankClients(
-    IHttpClientFactory factory, IOptions<InstitutionOptions> institutions, RequestSigners signers, TimeProvider time, ILoggerFactory loggers)
+    IHttpClientFactory factory, IOptions<InstitutionOptions> institutions, RequestSigners signers, TppIdentity tpp, TimeProvider time, ILoggerFactory loggers)
 {
     /// <summary>The named HttpClient that presents the QWAC.</summary>
     public const string BankClient = "bank";
@@ -31,6 +32,8 @@ public sealed class BankClients(
         {
             InstitutionStandard.BerlinGroup => new BerlinGroupConnector(http, oauth, institution.TokenPath,
                 institution.RequiresSignature ? signers.HttpSignature : null, time, loggers.CreateLogger<BerlinGroupConnector>()),
+            InstitutionStandard.UkOpenBanking => new UkOpenBankingConnector(http, new OAuthClient(http, http), institution.TokenPath, tpp.OrganizationId,
+                signers, time, loggers.CreateLogger<UkOpenBankingConnector>()),
             var standard => throw new NotSupportedException($"No connector speaks {standard}."),
         };
     }

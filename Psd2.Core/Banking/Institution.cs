@@ -29,8 +29,9 @@ public sealed class Institution
 public static class InstitutionStandard
 {
     public const string BerlinGroup = "berlin-group";
+    public const string UkOpenBanking = "uk-open-banking";
 
-    public static readonly IReadOnlyList<string> All = [BerlinGroup];
+    public static readonly IReadOnlyList<string> All = [BerlinGroup, UkOpenBanking];
 }
 
 public sealed class InstitutionOptions

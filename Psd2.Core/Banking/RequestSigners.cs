@@ -1,14 +1,50 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Psd2.Core.Banking;
 
-/// <summary>The platform's signatures on requests to banks that require them, all made with its QSealC (loaded once).</summary>
-public sealed class RequestSigners(IOptions<TppOptions> tpp, TimeProvider time)
+/// <summary>The platform's signatures towards banks, all made with its QSealC (loaded once): the QWAC only ever serves TLS.</summary>
+public sealed class RequestSigners
 {
-    private readonly Lazy<HttpMessageSigner> _httpSignature = new(() => new HttpMessageSigner(
-        X509Certificate2.CreateFromPemFile(tpp.Value.QsealCertificatePath, tpp.Value.QsealKeyPath), time));
+    private readonly Lazy<X509Certificate2> _qsealC;
+    private readonly Lazy<HttpMessageSigner> _httpSignature;
+    private readonly Lazy<SigningCredentials> _jws;
+
+    public RequestSigners(IOptions<TppOptions> tpp, TimeProvider time)
+        : this(new Lazy<X509Certificate2>(() => X509Certificate2.CreateFromPemFile(tpp.Value.QsealCertificatePath, tpp.Value.QsealKeyPath)), time)
+    {
+    }
+
+    /// <param name="qsealC">The QSealC with its RSA private key; not disposed here.</param>
+    public RequestSigners(X509Certificate2 qsealC, TimeProvider time)
+        : this(new Lazy<X509Certificate2>(qsealC), time)
+    {
+    }
+
+    private RequestSigners(Lazy<X509Certificate2> qsealC, TimeProvider time)
+    {
+        _qsealC = qsealC;
+        _httpSignature = new(() => new HttpMessageSigner(_qsealC.Value, time));
+        _jws = new(() => new SigningCredentials(new X509SecurityKey(_qsealC.Value), SecurityAlgorithms.RsaSsaPssSha256));
+    }
 
     /// <summary>Berlin Group's HTTP signature (draft-cavage, rsa-sha256).</summary>
     public HttpMessageSigner HttpSignature => _httpSignature.Value;
+
+    /// <summary>
+    /// A JWS over the claims, PS256 with the QSealC and the certificate in <c>x5c</c> so the bank can check what it
+    /// certifies: UK Open Banking's signed request objects (JAR, RFC 9101).
+    /// </summary>
+    public string Jws(string type, IDictionary<string, object> claims, DateTimeOffset notBefore, DateTimeOffset expires) =>
+        new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = claims,
+            NotBefore = notBefore.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            TokenType = type,
+            SigningCredentials = _jws.Value,
+            AdditionalHeaderClaims = new Dictionary<string, object> { ["x5c"] = new[] { Convert.ToBase64String(_qsealC.Value.RawData) } },
+        });
 }

@@ -7,7 +7,12 @@ namespace Psd2.Core.Connectors;
 public sealed record AuthorizationServerMetadata(string Issuer, string AuthorizationEndpoint, string TokenEndpoint);
 
 /// <summary>Tokens as the token endpoint issued them, with the scope it says they carry.</summary>
-public sealed record IssuedTokens(BankTokens Tokens, string? Scope);
+public sealed record IssuedTokens(string AccessToken, string? RefreshToken, int ExpiresIn, string? Scope)
+{
+    /// <summary>A consent's tokens, which must include a refresh token: unattended access depends on it.</summary>
+    public BankTokens ForConsent() => new(AccessToken,
+        RefreshToken ?? throw new ConnectorException(ConnectorFailure.Transient, "malformed_response", "The bank issued no refresh token."), ExpiresIn);
+}
 
 /// <summary>
 /// OAuth 2.0 as every standard's banks use it: metadata discovery (RFC 8414) over a client that presents no
@@ -73,7 +78,7 @@ public sealed class OAuthClient(HttpClient tlsHttp, HttpClient publicHttp)
 
             using var body = await BankHttp.JsonAsync(response, cancellationToken);
             return BankHttp.Shape(body, t => new IssuedTokens(
-                new BankTokens(BankHttp.Required(t, "access_token"), BankHttp.Required(t, "refresh_token"), ExpiresIn(t)), BankHttp.String(t, "scope")));
+                BankHttp.Required(t, "access_token"), BankHttp.String(t, "refresh_token"), ExpiresIn(t), BankHttp.String(t, "scope")));
         }
     }
 

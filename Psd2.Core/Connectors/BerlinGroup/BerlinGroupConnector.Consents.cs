@@ -129,7 +129,7 @@ public sealed partial class BerlinGroupConnector
             throw new ConnectorException(ConnectorFailure.Refused, "scope_mismatch", "The bank issued tokens for another consent.");
         }
 
-        return issued.Tokens;
+        return issued.ForConsent();
     }
 
     private static string Scope(string consentId) => "AIS:" + consentId;

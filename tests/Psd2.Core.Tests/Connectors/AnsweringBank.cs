@@ -1,9 +1,12 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Psd2.Core.Banking;
 using Psd2.Core.Connectors;
 using Psd2.Core.Connectors.BerlinGroup;
+using Psd2.Core.Connectors.UkOpenBanking;
 
 namespace Psd2.Core.Tests.Connectors;
 
@@ -14,9 +17,28 @@ internal static class AnsweringBank
 
     public static BerlinGroupConnector Connector(Func<HttpRequestMessage, HttpResponseMessage> answer, DateTimeOffset now, HttpMessageSigner? signer = null)
     {
-        var http = new HttpClient(new Answering(answer)) { BaseAddress = new Uri("https://bank.example") };
+        var http = Http(answer);
         return new BerlinGroupConnector(http, new OAuthClient(http, http), TokenPath, signer, new FixedTime(now), NullLogger<BerlinGroupConnector>.Instance);
     }
+
+    public static UkOpenBankingConnector UkConnector(Func<HttpRequestMessage, HttpResponseMessage> answer, DateTimeOffset now, X509Certificate2 qsealC)
+    {
+        var http = Http(answer);
+        return new UkOpenBankingConnector(http, new OAuthClient(http, http), TokenPath, ClientId,
+            new RequestSigners(qsealC, new FixedTime(now)), new FixedTime(now), NullLogger<UkOpenBankingConnector>.Instance);
+    }
+
+    public const string ClientId = "PSDGB-FCA-123456";
+
+    /// <summary>An RSA seal of the test's own, as the sandbox's QSealC would be.</summary>
+    public static X509Certificate2 SelfSignedSeal(DateTimeOffset now)
+    {
+        using var key = RSA.Create(2048);
+        return new CertificateRequest("CN=Test TPP seal", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
+    }
+
+    private static HttpClient Http(Func<HttpRequestMessage, HttpResponseMessage> answer) =>
+        new(new Answering(answer)) { BaseAddress = new Uri("https://bank.example") };
 
     /// <summary>The body the connector sent, kept because the connector disposes of its requests.</summary>
     public static byte[] BodyOf(HttpRequestMessage request) => request.Options.TryGetValue(Body, out var body) ? body : [];
@@ -39,7 +61,7 @@ internal static class AnsweringBank
         }
     }
 
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    public sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
     }

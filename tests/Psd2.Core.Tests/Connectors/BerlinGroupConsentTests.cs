@@ -189,7 +189,7 @@ public sealed partial class BerlinGroupConsentTests
     [Fact]
     public async Task WithASignerEveryBerlinGroupCallIsSignedWithTheQsealCAndTokenRequestsAreNot()
     {
-        using var qsealC = SelfSignedSeal();
+        using var qsealC = SelfSignedSeal(Now);
         var sent = new List<HttpRequestMessage>();
         var connector = Connector(request =>
         {
@@ -200,7 +200,7 @@ public sealed partial class BerlinGroupConsentTests
                 "/v1/accounts" => Answer(HttpStatusCode.OK, """{"accounts":[]}"""),
                 _ => Answer(HttpStatusCode.OK, """{"access_token":"at","refresh_token":"rt","expires_in":900}"""),
             };
-        }, Now, new HttpMessageSigner(qsealC, new FixedClock(Now)));
+        }, Now, new HttpMessageSigner(qsealC, new FixedTime(Now)));
 
         await connector.CreateConsentAsync(Redirect with { RedirectUri = null, DecoupledPsuId = "199001011234" }, CancellationToken.None);
         await connector.GetAccountsAsync(new ConnectorSession("c-1", "at", null, "r-1"), CancellationToken.None);
@@ -246,18 +246,6 @@ public sealed partial class BerlinGroupConsentTests
     private static string SignatureParameter(HttpRequestMessage request, string name) =>
         SignatureParameterPattern().Matches(request.Headers.GetValues("Signature").Single()).Single(m => m.Groups[1].Value == name).Groups[2].Value;
 
-    private static X509Certificate2 SelfSignedSeal()
-    {
-        using var key = RSA.Create(2048);
-        return new CertificateRequest("CN=Test TPP seal", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
-            .CreateSelfSigned(Now.AddDays(-1), Now.AddYears(1));
-    }
-
     [GeneratedRegex("([a-zA-Z]+)=\"([^\"]*)\"")]
     private static partial Regex SignatureParameterPattern();
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }
