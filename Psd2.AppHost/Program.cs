@@ -8,28 +8,18 @@ var state = StateFolder.Open(builder);
 builder.Services.AddSingleton(state);
 builder.Services.AddHostedService<ResourcesFile>();
 
-var databases = builder.AddPostgresDatabases("postgres", state, "psd2db", "sandboxdb");
-var (psd2db, sandboxdb) = (databases[0], databases[1]);
+var databases = builder.AddPostgresDatabases("postgres", state, "psd2db", "sandboxdb", "ukbankdb");
+var (psd2db, sandboxdb, ukbankdb) = (databases[0], databases[1], databases[2]);
 var redis = builder.AddRedisServer("redis", state);
 var tokenKey = builder.AddParameter("token-encryption-key", state.Secret(StateFolder.TokenEncryptionKeyFile), secret: true);
 var sandboxAdminKey = builder.AddParameter("sandbox-admin-key", state.Secret(StateFolder.SandboxAdminKeyFile), secret: true);
 var jobsOperator = builder.AddParameter("jobs-operator-password", state.Secret(StateFolder.JobsOperatorPasswordFile), secret: true);
 var jobsViewer = builder.AddParameter("jobs-viewer-password", state.Secret(StateFolder.JobsViewerPasswordFile), secret: true);
 
-// The simulated bank: mutual TLS for TPPs on `https`, the customer's pages on `psu`, as real banks keep them apart.
-var sandboxbank = builder.AddService<Projects.Psd2_SandboxBank>("sandboxbank")
-    .WithKestrelHttpsEndpoint("https", state.Pki.BankTlsCertificate, state.Pki.BankTlsKey, requireClientCertificate: true)
-    .WithKestrelHttpsEndpoint("psu", state.Pki.BankTlsCertificate, state.Pki.BankTlsKey, requireClientCertificate: false)
-    .WithHttpsHealthCheck("psu", state.Pki.CaCertificate)
-    .WithReference(sandboxdb).WaitFor(sandboxdb)
-    .WithEnvironment("SandboxBank__Tls__TrustedCaPath", state.Pki.CaCertificate)
-    .WithEnvironment("SandboxBank__Sandbox__AdminKey", sandboxAdminKey)
-    .WithEnvironment("SandboxBank__Sandbox__EnableTestClock", "true");
-// The bank names its own hosts in links (the OAuth issuer, scaOAuth), so it is told how it is reached.
-sandboxbank
-    .WithUrl(ReferenceExpression.Create($"{sandboxbank.GetEndpoint("psu")}/psu/consents"), "PSU pages: consents")
-    .WithEnvironment("SandboxBank__PsuBaseUrl", sandboxbank.GetEndpoint("psu"))
-    .WithEnvironment("SandboxBank__TppBaseUrl", sandboxbank.GetEndpoint("https"));
+// The simulated banks, one per standard: a Swedish Berlin Group bank and a UK Open Banking one.
+var sandboxbank = builder.AddSandboxBank("sandboxbank", "berlin-group", sandboxdb, state, sandboxAdminKey);
+var ukbank = builder.AddSandboxBank("ukbank", "uk-open-banking", ukbankdb, state, sandboxAdminKey)
+    .WithEnvironment("SandboxBank__TimeZone", "Europe/London");
 
 // The migrator finishes before api and worker start, so they never see a half-migrated schema.
 var migrator = builder.AddService<Projects.Psd2_Migrator>("migrator")
@@ -41,6 +31,7 @@ IResourceBuilder<ServiceResource> Platform<TProject>(string name) where TProject
         .WithReference(psd2db).WaitFor(psd2db)
         .WithReference(redis).WaitFor(redis)
         .WithReference(sandboxbank)
+        .WithReference(ukbank)
         .WithTppCertificates(state)
         .WithTokenEncryptionKey(tokenKey)
         .WaitForCompletion(migrator);

@@ -5,7 +5,9 @@ using Psd2.Core.Banking;
 
 namespace Psd2.Api.Institutions;
 
-public sealed record InstitutionResponse(string Id, string Name, string Standard, IReadOnlyList<string> ScaApproaches, int MaxConsentDays, int MaxHistoryDays);
+/// <param name="Standard">The API standard the bank speaks (berlin-group, uk-open-banking): for information, the platform's API is the same for all.</param>
+/// <param name="Country">ISO 3166-1 alpha-2.</param>
+public sealed record InstitutionResponse(string Id, string Name, string Standard, string Country, IReadOnlyList<string> ScaApproaches, int MaxConsentDays, int MaxHistoryDays);
 
 public static class InstitutionsApi
 {
@@ -23,5 +25,5 @@ public static class InstitutionsApi
     }
 
     private static InstitutionResponse View(string id, Institution bank) =>
-        new(id, bank.Name, bank.Standard, bank.ScaApproaches, bank.MaxConsentDays, bank.MaxHistoryDays);
+        new(id, bank.Name, bank.Standard, bank.Country, bank.ScaApproaches, bank.MaxConsentDays, bank.MaxHistoryDays);
 }

@@ -6,6 +6,8 @@ namespace Psd2.Core.Banking;
 public sealed class Institution
 {
     [Required] public string Name { get; set; } = "";
+    /// <summary>Where the bank is, ISO 3166-1 alpha-2.</summary>
+    [Required, RegularExpression("^[A-Z]{2}$")] public string Country { get; set; } = "";
     /// <summary>The API standard its connector speaks (<see cref="InstitutionStandard"/>).</summary>
     [Required] public string Standard { get; set; } = "";
     /// <summary>Whether the bank requires the platform's requests signed with its QSealC, as its standard defines the signature.</summary>
