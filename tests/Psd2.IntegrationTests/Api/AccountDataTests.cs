@@ -51,7 +51,7 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
             AssertSameBalances(await BankData.BalancesAsync(_bank, ours, resourceId), await client.Api.GetFromJsonAsync<JsonElement>($"/v1/accounts/{accountId}/balances"));
 
             var bank = await BankData.TransactionsWithStatusAsync(_bank, ours, resourceId, from);
-            var api = await AllPagesAsync(client.Api, accountId, limit: 100);
+            var api = await ApiTestClient.AllTransactionsAsync(client.Api, accountId, limit: 100);
             Assert.Equal(bank.Count, api.Count);
             var byBankId = api.ToDictionary(t => t.GetProperty("bankTransactionId").GetString()!);
             foreach (var (status, expected) in bank)
@@ -285,33 +285,6 @@ public sealed class AccountDataTests(AppFixture fixture) : IDisposable
         var run = await client.SyncAsync(connectionId, TimeSpan.FromSeconds(120));
         Assert.Equal("succeeded", run.GetProperty("status").GetString());
         return connectionId;
-    }
-
-    /// <summary>Every page of a transaction list through nextCursor; every page but the last is full.</summary>
-    private static async Task<List<JsonElement>> AllPagesAsync(HttpClient api, Guid accountId, int limit)
-    {
-        var items = new List<JsonElement>();
-        string? cursor = null;
-        for (var pages = 0; pages < 5_000; pages++)
-        {
-            var url = $"/v1/accounts/{accountId}/transactions?limit={limit}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
-            using var response = await api.GetAsync(url);
-            var body = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {body}");
-            var page = JsonDocument.Parse(body).RootElement;
-            var pageItems = page.GetProperty("items").EnumerateArray().Select(t => t.Clone()).ToList();
-            items.AddRange(pageItems);
-            cursor = page.GetProperty("nextCursor").GetString();
-            if (cursor is null)
-            {
-                Assert.True(pageItems.Count <= limit);
-                return items;
-            }
-
-            Assert.Equal(limit, pageItems.Count);
-        }
-
-        throw new InvalidOperationException("The cursor never ended.");
     }
 
     private static void AssertSameTransaction(string status, JsonElement bank, JsonElement api)

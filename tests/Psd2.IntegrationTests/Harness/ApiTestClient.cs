@@ -48,6 +48,55 @@ internal sealed class ApiTestClient : IDisposable
         Eventually.Holds(_ => GetConnectionAsync(id), c => c.GetProperty("status").GetString() != "awaiting_decoupled_authorisation",
             timeout ?? TimeSpan.FromSeconds(40), $"connection {id} to leave awaiting_decoupled_authorisation");
 
+    /// <summary>
+    /// An active connection through the redirect flow: the user's browser signs in and approves at the bank, which sends
+    /// it back to the api's callback, which sends it on to the client app.
+    /// </summary>
+    public async Task<Guid> ActiveRedirectConnectionAsync(BankTpp bank, string institutionId, TestPsu psu)
+    {
+        var started = await ConnectAsync(new { institutionId, flow = "redirect", redirectUri = ClientReturn });
+        using var signIn = await bank.Browser.GetAsync(started.GetProperty("authorisationUrl").GetString());
+        var page = await signIn.Content.ReadAsStringAsync();
+        Assert.True(signIn.StatusCode == HttpStatusCode.OK, $"{institutionId}'s sign-in answered {(int)signIn.StatusCode}: {page[..Math.Min(page.Length, 500)]}");
+        using var approval = await bank.SubmitFormAsync(page, new() { ["personalNumber"] = psu.PersonalNumber });
+        using var decided = await bank.SubmitFormAsync(await approval.Content.ReadAsStringAsync(), new() { ["decision"] = "approve" });
+        Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
+        await SeenSecrets.AddCallbackAsync(_app, decided.Headers.Location!);
+        using var browser = _app.CreateHttpClient("api", followRedirects: false);
+        using var back = await browser.GetAsync(decided.Headers.Location);
+        var id = started.GetProperty("id").GetGuid();
+        Assert.Equal($"{ClientReturn}?connectionId={id}&outcome=active", back.Headers.Location?.ToString());
+        await SeenSecrets.AddTokensAsync(_app, id);
+        return id;
+    }
+
+    /// <summary>Every page of a transaction list through nextCursor; every page but the last is full.</summary>
+    public static async Task<List<JsonElement>> AllTransactionsAsync(HttpClient api, Guid accountId, int limit)
+    {
+        var items = new List<JsonElement>();
+        string? cursor = null;
+        for (var pages = 0; pages < 5_000; pages++)
+        {
+            var url = $"/v1/accounts/{accountId}/transactions?limit={limit}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+            using var response = await api.GetAsync(url);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {body}");
+            var page = JsonDocument.Parse(body).RootElement;
+            var pageItems = page.GetProperty("items").EnumerateArray().Select(t => t.Clone()).ToList();
+            items.AddRange(pageItems);
+            cursor = page.GetProperty("nextCursor").GetString();
+            if (cursor is null)
+            {
+                Assert.True(pageItems.Count <= limit);
+                return items;
+            }
+
+            Assert.Equal(limit, pageItems.Count);
+        }
+
+        throw new InvalidOperationException("The cursor never ended.");
+    }
+
     /// <summary>An active connection through the decoupled flow (a PSU who approves after the bank's delay).</summary>
     public async Task<JsonElement> ActiveDecoupledConnectionAsync(TestPsu psu)
     {

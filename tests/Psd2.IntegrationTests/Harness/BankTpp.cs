@@ -23,15 +23,16 @@ public sealed partial class BankTpp : IDisposable
     private readonly X509Certificate2? _ownSeal;
 
     /// <param name="qsealC">The seal its calls are signed with: the sandbox TPP's unless given (then it is the caller's to dispose).</param>
-    public BankTpp(TestApp app, X509Certificate2? qwac = null, X509Certificate2? qsealC = null)
+    /// <param name="bank">The sandbox bank's resource: the Berlin Group one unless named.</param>
+    public BankTpp(TestApp app, X509Certificate2? qwac = null, X509Certificate2? qsealC = null, string bank = "sandboxbank")
     {
         _qwac = qwac ?? X509Certificate2.CreateFromPemFile(app.Certificates.TppQwacCertificate, app.Certificates.TppQwacKey);
         _ownSeal = qsealC is null ? X509Certificate2.CreateFromPemFile(app.Certificates.TppQsealCertificate, app.Certificates.TppQsealKey) : null;
         Signer = new HttpMessageSigner(qsealC ?? _ownSeal!);
-        Tpp = app.CreateHttpClient("sandboxbank", "https", _qwac, through: new SigningHandler(Signer));
-        UnsignedTpp = app.CreateHttpClient("sandboxbank", "https", _qwac);
-        Browser = app.CreateHttpClient("sandboxbank", "psu", followRedirects: false);
-        Admin = app.CreateHttpClient("sandboxbank", "psu");
+        Tpp = app.CreateHttpClient(bank, "https", _qwac, through: new SigningHandler(Signer));
+        UnsignedTpp = app.CreateHttpClient(bank, "https", _qwac);
+        Browser = app.CreateHttpClient(bank, "psu", followRedirects: false);
+        Admin = app.CreateHttpClient(bank, "psu");
         Admin.DefaultRequestHeaders.Add("X-Admin-Key", app.SandboxAdminKey);
     }
 
@@ -53,9 +54,10 @@ public sealed partial class BankTpp : IDisposable
     private string? _organizationId;
 
     /// <summary>A PSU of the test's own, so no test shares a customer with another.</summary>
-    public async Task<TestPsu> CreatePsuAsync(string decoupled = "ApproveAfterDelay", int accounts = 2)
+    /// <param name="seed">Makes the PSU reproducible: the same seed is the same customer and money at every sandbox bank.</param>
+    public async Task<TestPsu> CreatePsuAsync(string decoupled = "ApproveAfterDelay", int accounts = 2, ulong? seed = null)
     {
-        using var response = await Admin.PostAsJsonAsync("/sandbox/psus", new { accounts, decoupled });
+        using var response = await Admin.PostAsJsonAsync("/sandbox/psus", new { accounts, decoupled, seed });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return new TestPsu(
