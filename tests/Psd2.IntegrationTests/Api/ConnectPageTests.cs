@@ -28,7 +28,7 @@ public sealed partial class ConnectPageTests(AppFixture fixture) : IDisposable
 
         await page.GotoAsync(link);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Connect your bank account" })).ToBeVisibleAsync();
-        await page.GetByLabel("Sandbox Bank").CheckAsync();
+        await page.GetByLabel("Sandbox Bank", new() { Exact = true }).CheckAsync();
         await page.GetByLabel("On this device (bank's website)").CheckAsync();
         await browser.ScreenshotAsync("connect-redirect-1-connect-page");
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
@@ -52,6 +52,35 @@ public sealed partial class ConnectPageTests(AppFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task UserConnectsAUkOpenBankingBankThroughTheConnectPageInABrowser()
+    {
+        using var client = await ApiTestClient.CreateAsync(fixture.App);
+        using var ukBank = new BankTpp(fixture.App, bank: "ukbank");
+        var psu = await ukBank.CreatePsuAsync();
+        var link = await CreateLinkAsync(client);
+        await using var browser = await Browser.StartAsync();
+        var page = browser.Page;
+
+        await page.GotoAsync(link);
+        await page.GetByLabel("Sandbox Bank UK", new() { Exact = true }).CheckAsync();
+        await page.GetByLabel("On this device (bank's website)").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+
+        // The bank read the platform's signed request object before it showed its sign-in.
+        Assert.StartsWith(fixture.App.GetEndpoint("ukbank", "psu").ToString(), page.Url, StringComparison.Ordinal);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in with BankID" })).ToBeVisibleAsync();
+        await page.GetByLabel("Personal number").FillAsync(psu.PersonalNumber);
+        await browser.ScreenshotAsync("connect-uk-1-bank-sign-in");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue with BankID" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your bank account is connected" })).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("connect-uk-2-result");
+        var connection = await client.GetConnectionAsync(await ReturnLinkConnectionAsync(page, "active"));
+        Assert.Equal(("active", "ukbank"), (connection.GetProperty("status").GetString(), connection.GetProperty("institutionId").GetString()));
+    }
+
+    [Fact]
     public async Task DecoupledSignInWaitsOnAPageThatUpdatesItselfUntilBankIdIsApproved()
     {
         using var client = await ApiTestClient.CreateAsync(fixture.App);
@@ -61,7 +90,7 @@ public sealed partial class ConnectPageTests(AppFixture fixture) : IDisposable
         var page = browser.Page;
 
         await page.GotoAsync(link);
-        await page.GetByLabel("Sandbox Bank").CheckAsync();
+        await page.GetByLabel("Sandbox Bank", new() { Exact = true }).CheckAsync();
         await page.GetByLabel("BankID on another device").CheckAsync();
         await page.GetByLabel("Personal number").FillAsync(psu.PersonalNumber);
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
