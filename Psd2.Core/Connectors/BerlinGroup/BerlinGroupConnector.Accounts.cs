@@ -28,59 +28,79 @@ public sealed partial class BerlinGroupConnector
         }).ToList());
     }
 
-    /// <remarks>The next page is requested as soon as its link is known, so the bank works on it while the caller stores this one.</remarks>
+    /// <remarks>
+    /// The next page is requested as soon as its link is known, so the bank works on it while the caller stores this
+    /// one; its request is signed while the page before it is on the way, so the signature costs the chain of pages
+    /// no time.
+    /// </remarks>
     public async IAsyncEnumerable<IReadOnlyList<ConnectorTransaction>> GetTransactionsAsync(
         ConnectorSession session, string accountResourceId, DateOnly dateFrom, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var url = $"/v1/accounts/{Uri.EscapeDataString(accountResourceId)}/transactions?bookingStatus=both"
             + $"&dateFrom={dateFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
-        var next = ReadPageAsync(session, url, cancellationToken);
-        while (next is not null)
+        var next = ReadPageAsync(session, url, PrepareReadAsync(session, cancellationToken), cancellationToken);
+        var ready = PrepareReadAsync(session, cancellationToken);
+        try
         {
-            List<ConnectorTransaction> page;
-            using (var body = await next)
+            while (next is not null)
             {
-                next = null;
-                var report = BankHttp.Shape(body, root => root.GetProperty("transactions"));
-                if (Link(report, "next") is { } href)
+                List<ConnectorTransaction> page;
+                using (var body = await next)
                 {
-                    next = ReadPageAsync(session, href, cancellationToken);
-                }
-
-                page = BankHttp.Shape(body, _ =>
-                {
-                    var transactions = new List<ConnectorTransaction>();
-                    foreach (var (list, booked) in new[] { ("booked", true), ("pending", false) })
+                    next = null;
+                    var report = BankHttp.Shape(body, root => root.GetProperty("transactions"));
+                    if (Link(report, "next") is { } href)
                     {
-                        if (report.TryGetProperty(list, out var items) && items.ValueKind == JsonValueKind.Array)
-                        {
-                            transactions.AddRange(items.EnumerateArray().Select(t => Transaction(t, booked)));
-                        }
+                        next = ReadPageAsync(session, href, ready, cancellationToken);
+                        ready = PrepareReadAsync(session, cancellationToken);
                     }
 
-                    return transactions;
-                });
-            }
+                    page = BankHttp.Shape(body, _ =>
+                    {
+                        var transactions = new List<ConnectorTransaction>();
+                        foreach (var (list, booked) in new[] { ("booked", true), ("pending", false) })
+                        {
+                            if (report.TryGetProperty(list, out var items) && items.ValueKind == JsonValueKind.Array)
+                            {
+                                transactions.AddRange(items.EnumerateArray().Select(t => Transaction(t, booked)));
+                            }
+                        }
 
-            try
-            {
-                yield return page;
-            }
-            finally
-            {
-                // A consumer that stops early (or fails) must not leave a request running unobserved.
-                if (next is not null && !next.IsCompleted)
+                        return transactions;
+                    });
+                }
+
+                try
                 {
-                    await next.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                    yield return page;
+                }
+                finally
+                {
+                    // A consumer that stops early (or fails) must not leave a request running unobserved.
+                    if (next is not null && !next.IsCompleted)
+                    {
+                        await next.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                    }
                 }
             }
         }
+        finally
+        {
+            // The request made ready for a page that never came.
+            (await ready.ContinueWith(static t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default))?.Dispose();
+        }
     }
 
-    private async Task<JsonDocument> ReadPageAsync(ConnectorSession session, string url, CancellationToken cancellationToken)
+    /// <summary>A page's request, signed off the page chain where the bank requires signatures (an RSA signature is the slow part).</summary>
+    private Task<HttpRequestMessage> PrepareReadAsync(ConnectorSession session, CancellationToken cancellationToken) => signer is null
+        ? PrepareAsync(Request(HttpMethod.Get, null, session), cancellationToken)
+        : Task.Run(() => PrepareAsync(Request(HttpMethod.Get, null, session), cancellationToken), cancellationToken);
+
+    private async Task<JsonDocument> ReadPageAsync(ConnectorSession session, string url, Task<HttpRequestMessage> ready, CancellationToken cancellationToken)
     {
-        using var request = Request(HttpMethod.Get, url, session);
-        return await CallAsync(request, session.PlatformRequestId, cancellationToken);
+        using var request = await ready;
+        request.RequestUri = new Uri(url, UriKind.RelativeOrAbsolute);
+        return await CallPreparedAsync(request, session.PlatformRequestId, cancellationToken);
     }
 
     private static ConnectorTransaction Transaction(JsonElement t, bool booked)

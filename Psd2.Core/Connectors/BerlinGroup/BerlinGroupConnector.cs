@@ -18,16 +18,28 @@ public sealed partial class BerlinGroupConnector(
     HttpClient http, OAuthClient oauth, string tokenPath, HttpMessageSigner? signer, TimeProvider time, ILogger<BerlinGroupConnector> logger)
     : IBankConnector
 {
-    /// <summary>Sends a Berlin Group call (under /v1); the caller owns the response.</summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Gives a call its X-Request-ID and, where the bank requires it, its signature. Neither covers the URL, so a page's
+    /// request can be made ready before its link is known.
+    /// </summary>
+    private async Task<HttpRequestMessage> PrepareAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var bankRequestId = Guid.NewGuid().ToString();
-        request.Headers.Add("X-Request-ID", bankRequestId);
+        request.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
         if (signer is not null)
         {
             await signer.SignAsync(request, cancellationToken);
         }
 
+        return request;
+    }
+
+    /// <summary>Sends a Berlin Group call (under /v1); the caller owns the response.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken) =>
+        await SendPreparedAsync(await PrepareAsync(request, cancellationToken), platformRequestId, cancellationToken);
+
+    private async Task<HttpResponseMessage> SendPreparedAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken)
+    {
+        var bankRequestId = request.Headers.GetValues("X-Request-ID").First();
         Activity.Current?.SetTag("psd2.bank.request_id", bankRequestId);
         var path = request.RequestUri!.OriginalString.Split('?', 2)[0];
         var started = Stopwatch.GetTimestamp();
@@ -47,9 +59,12 @@ public sealed partial class BerlinGroupConnector(
     }
 
     /// <summary>Sends a call and reads its JSON answer; a refusal is thrown as what its tppMessages code means.</summary>
-    private async Task<JsonDocument> CallAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken)
+    private async Task<JsonDocument> CallAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken) =>
+        await CallPreparedAsync(await PrepareAsync(request, cancellationToken), platformRequestId, cancellationToken);
+
+    private async Task<JsonDocument> CallPreparedAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(request, platformRequestId, cancellationToken);
+        using var response = await SendPreparedAsync(request, platformRequestId, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         return await BankHttp.JsonAsync(response, cancellationToken);
     }
@@ -87,7 +102,7 @@ public sealed partial class BerlinGroupConnector(
             && messages.ValueKind == JsonValueKind.Array && messages.GetArrayLength() > 0 ? BankHttp.String(messages[0], "code") : null;
     }
 
-    private static HttpRequestMessage Request(HttpMethod method, string url, ConnectorSession? session = null)
+    private static HttpRequestMessage Request(HttpMethod method, string? url, ConnectorSession? session = null)
     {
         var request = new HttpRequestMessage(method, url);
         if (session is not null)

@@ -215,6 +215,30 @@ public sealed partial class BerlinGroupConsentTests
     }
 
     [Fact]
+    public async Task EveryPageOfASignedTransactionListCarriesASignatureOfItsOwn()
+    {
+        using var qsealC = SelfSignedSeal(Now);
+        var sent = new List<HttpRequestMessage>();
+        var connector = Connector(request =>
+        {
+            sent.Add(request);
+            var page = int.Parse(Regex.Match(request.RequestUri!.Query, "page=([0-9]+)") is { Success: true } m ? m.Groups[1].Value : "1", System.Globalization.CultureInfo.InvariantCulture);
+            var next = page < 3 ? $$$""","_links":{"next":{"href":"/v1/accounts/a-1/transactions?page={{{page + 1}}}"}}""" : "";
+            return Answer(HttpStatusCode.OK, $$$"""{"transactions":{"booked":[{"transactionId":"t{{{page}}}","transactionAmount":{"amount":"-1.00","currency":"SEK"},"bookingDate":"2026-12-01"}]{{{next}}}}}""");
+        }, Now, new HttpMessageSigner(qsealC, new FixedTime(Now)));
+
+        var ids = new List<string>();
+        await foreach (var page in connector.GetTransactionsAsync(new ConnectorSession("c-1", "at", null, "r-1"), "a-1", new DateOnly(2026, 9, 1), CancellationToken.None))
+        {
+            ids.AddRange(page.Select(t => t.TransactionId));
+        }
+
+        Assert.Equal(["t1", "t2", "t3"], ids);
+        Assert.All(sent, request => Assert.True(Verifies(request, qsealC)));
+        Assert.Equal(3, sent.Select(r => r.Headers.GetValues("X-Request-ID").Single()).Distinct().Count());
+    }
+
+    [Fact]
     public async Task WithoutASignerNothingIsSigned()
     {
         HttpRequestMessage? sent = null;
