@@ -15,6 +15,13 @@ public sealed class BankOptions
     [Required, Url]
     public string TppBaseUrl { get; set; } = "";
 
+    /// <summary>
+    /// The API standard this instance speaks: <see cref="BankStandard.BerlinGroup"/> (NextGenPSD2 under /v1) or
+    /// <see cref="BankStandard.UkOpenBanking"/> (Account and Transaction API v4.0 under /open-banking/v4.0/aisp).
+    /// </summary>
+    [Required]
+    public string Standard { get; set; } = BankStandard.BerlinGroup;
+
     /// <summary>Seed of the synthetic customers, accounts and transactions.</summary>
     public ulong Seed { get; set; } = 20_190_914;
 
@@ -28,7 +35,7 @@ public sealed class BankOptions
     [Range(1, 3650)]
     public int MaxConsentDays { get; set; } = 180;
 
-    /// <summary>Requests under /v1 must carry a draft-cavage signature made with the TPP's QSealC.</summary>
+    /// <summary>Berlin Group only: requests under /v1 must carry a draft-cavage signature made with the TPP's QSealC.</summary>
     public bool RequireSignature { get; set; } = true;
 
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
@@ -52,4 +59,17 @@ public sealed class BankOptions
     /// <summary>The fastest a TPP may poll a decoupled authorisation; faster polls get 429 with Retry-After.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan DecoupledPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>The standards a bank instance can speak; one per instance, chosen at start.</summary>
+public static class BankStandard
+{
+    public const string BerlinGroup = "berlin-group";
+    public const string UkOpenBanking = "uk-open-banking";
+
+    public static bool IsKnown(string standard) => standard is BerlinGroup or UkOpenBanking;
+
+    /// <summary>Read before the app is built, since the standard decides which endpoints and rules exist.</summary>
+    public static string Of(IConfiguration configuration) =>
+        configuration[$"{BankOptions.Section}:{nameof(BankOptions.Standard)}"] is { Length: > 0 } standard ? standard : BerlinGroup;
 }

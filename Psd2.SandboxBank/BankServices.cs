@@ -11,6 +11,7 @@ using Psd2.SandboxBank.Sca;
 using Psd2.SandboxBank.Signing;
 using Psd2.SandboxBank.Time;
 using Psd2.SandboxBank.Tls;
+using Psd2.SandboxBank.UkOpenBanking;
 
 namespace Psd2.SandboxBank;
 
@@ -26,6 +27,7 @@ public static class BankServices
         services.AddSingleton(runtimeSettings);
         services.AddOptions<BankOptions>().BindConfiguration(BankOptions.Section).ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "SandboxBank:TimeZone must name a known time zone.")
+            .Validate(o => BankStandard.IsKnown(o.Standard), $"SandboxBank:Standard must be {BankStandard.BerlinGroup} or {BankStandard.UkOpenBanking}.")
             .ValidateOnStart();
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section);
         services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.Section);
@@ -46,6 +48,7 @@ public static class BankServices
         services.AddHostedService<BankStartup>();
 
         services.AddTppErrorHandling();
+        services.AddUkOpenBanking();
         services.AddRazorComponents();
         services.ConfigureHttpJsonOptions(json =>
         {

@@ -99,7 +99,7 @@ public static class AccountsApi
         IReadOnlyList<TransactionDetails>? booked = null;
         if (cursor.BookingStatus is "booked" or "both")
         {
-            var (page, next) = TransactionPager.Page(generator, account, cursor, options.CurrentValue.TransactionsPageSize);
+            var (page, next) = TransactionPager.Page(generator, account, cursor, options.CurrentValue.TransactionsPageSize, AccountViews.Transaction);
             booked = page;
             if (next is not null)
             {

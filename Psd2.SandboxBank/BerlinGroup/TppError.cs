@@ -11,6 +11,12 @@ public sealed record TppError(int Status, string Code, string Text, string? Path
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
+        // Code both dialects share (certificate checks, faults) raises Berlin Group errors; a UK caller gets its own form.
+        if (UkOpenBanking.OpenBankingPaths.IsOpenBankingPath(httpContext.Request.Path))
+        {
+            return UkOpenBanking.OpenBankingError.From(this).ExecuteAsync(httpContext);
+        }
+
         var response = httpContext.Response;
         response.StatusCode = Status;
         if (RetryAfterSeconds is { } seconds)

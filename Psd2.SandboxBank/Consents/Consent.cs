@@ -42,7 +42,9 @@ public sealed record Consent(
     string? RedirectUri,
     string? NokRedirectUri,
     DateTimeOffset CreatedAt,
-    DateOnly LastActionDate)
+    DateOnly LastActionDate,
+    UkConsentTerms? UkTerms = null,
+    DateTimeOffset? StatusUpdatedAt = null)
 {
     /// <summary>The status as of a bank day: a consent past its validUntil is expired whatever it was.</summary>
     public string StatusOn(DateOnly today) =>
@@ -59,6 +61,16 @@ public sealed record Consent(
         _ => TppError.ConsentInvalid("The consent was terminated by the TPP."),
     };
 }
+
+/// <summary>
+/// What a UK Open Banking consent asked for in that standard's terms: its permissions decide the access (instead of
+/// <see cref="Consent.Access"/>), and it expires at an instant rather than at the end of a bank day.
+/// </summary>
+public sealed record UkConsentTerms(
+    IReadOnlyList<string> Permissions,
+    DateTimeOffset ExpirationDateTime,
+    DateTimeOffset? TransactionFromDateTime,
+    DateTimeOffset? TransactionToDateTime);
 
 public sealed record Authorisation(
     string AuthorisationId,

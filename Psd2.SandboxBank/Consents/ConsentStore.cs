@@ -10,7 +10,8 @@ namespace Psd2.SandboxBank.Consents;
 public sealed class ConsentStore(NpgsqlDataSource dataSource)
 {
     private const string ConsentColumns =
-        "consent_id, tpp_id, status, access::text, recurring, valid_until, frequency_per_day, combined_service, sca_approach, psu_id, redirect_uri, nok_redirect_uri, created_at, last_action_date";
+        "consent_id, tpp_id, status, access::text, recurring, valid_until, frequency_per_day, combined_service, sca_approach, psu_id, redirect_uri, nok_redirect_uri, created_at, last_action_date, "
+        + "permissions, expires_at, transaction_from, transaction_to, status_updated_at";
 
     private const string AuthorisationColumns =
         "authorisation_id, consent_id, sca_approach, sca_status, personal_number, created_at, started_at, last_polled_at, tokens_issued";
@@ -19,10 +20,12 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
     {
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(DbExtensions.BatchCommand(
-            $"INSERT INTO consents ({ConsentColumns.Replace("::text", "", StringComparison.Ordinal)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            $"INSERT INTO consents ({ConsentColumns.Replace("::text", "", StringComparison.Ordinal)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
             consent.ConsentId, consent.TppId, consent.Status, new Json(JsonSerializer.Serialize(consent.Access, BankJson.Default.AccountAccess)),
             consent.Recurring, consent.ValidUntil, consent.FrequencyPerDay, consent.CombinedService, consent.ScaApproach, consent.PsuId,
-            consent.RedirectUri, consent.NokRedirectUri, consent.CreatedAt, consent.LastActionDate));
+            consent.RedirectUri, consent.NokRedirectUri, consent.CreatedAt, consent.LastActionDate,
+            consent.UkTerms?.Permissions.ToArray(), consent.UkTerms?.ExpirationDateTime, consent.UkTerms?.TransactionFromDateTime,
+            consent.UkTerms?.TransactionToDateTime, consent.StatusUpdatedAt));
         batch.BatchCommands.Add(InsertAuthorisation(authorisation));
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -253,7 +256,9 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
         JsonSerializer.Deserialize(r.GetString(3), BankJson.Default.AccountAccess)!,
         r.GetBoolean(4), r.GetFieldValue<DateOnly>(5), r.GetInt32(6), r.GetBoolean(7), r.GetString(8),
         r.GetStringOrNull(9), r.GetStringOrNull(10), r.GetStringOrNull(11),
-        r.GetFieldValue<DateTimeOffset>(12), r.GetFieldValue<DateOnly>(13));
+        r.GetFieldValue<DateTimeOffset>(12), r.GetFieldValue<DateOnly>(13),
+        r.IsDBNull(14) ? null : new UkConsentTerms(r.GetFieldValue<string[]>(14), r.GetFieldValue<DateTimeOffset>(15), r.GetInstantOrNull(16), r.GetInstantOrNull(17)),
+        r.GetInstantOrNull(18));
 
     private static Authorisation ReadAuthorisation(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetStringOrNull(4),

@@ -21,4 +21,5 @@ internal enum HashStream : ulong
     Withdrawal,
     Iban,
     Settlement,
+    UkAccountNumber,
 }

@@ -54,6 +54,30 @@ public sealed class TransactionGenerator
     }
 
     /// <summary>
+    /// How many transactions <see cref="BookedOn"/> gives for <paramref name="day"/>, without building them: what a
+    /// list's page count needs, at a fraction of the cost.
+    /// </summary>
+    public int BookedCountOn(AccountSeed account, DateOnly day)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        if (day < account.OpenedOn)
+        {
+            return 0;
+        }
+
+        var profile = _books.For(account).Profile;
+        var occurrences = new List<Occurrence>(256);
+        var count = 0;
+        for (var lag = 0; lag <= Occurrences.MaxLag; lag++)
+        {
+            Occurrences.ForDay(profile, day.AddDays(-lag), occurrences, lag, lag, withCancelled: false, complete: false);
+            count += occurrences.Count;
+        }
+
+        return count;
+    }
+
+    /// <summary>
     /// Transactions that have happened by <paramref name="today"/> but not booked: card purchases awaiting
     /// settlement, including those that will be released instead. Same order as <see cref="BookedOn"/>.
     /// </summary>

@@ -7,12 +7,14 @@ using Psd2.SandboxBank.Pages;
 using Psd2.SandboxBank.Psus;
 using Psd2.SandboxBank.Sca;
 using Psd2.SandboxBank.Time;
+using Psd2.SandboxBank.UkOpenBanking;
 using static Psd2.SandboxBank.Pages.PageResults;
 
 namespace Psd2.SandboxBank.OAuth;
 
 /// <summary>
-/// The redirect SCA: /oauth2/authorize checks the OAuth request against the consent, then the PSU signs in with
+/// The redirect SCA: /oauth2/authorize checks the OAuth request against the consent (Berlin Group: query parameters;
+/// UK Open Banking: a signed request object, see <see cref="RequestObjects"/>), then the PSU signs in with
 /// BankID (personal number, then the BankID app step) and approves or refuses; the browser goes back to the TPP's
 /// redirect_uri with a single-use code or an error, and the state it came with.
 /// </summary>
@@ -29,46 +31,19 @@ public static class AuthorizeEndpoints
         oauth.MapPost("/decide", DecideAsync).WithName("AuthorizeDecide");
     }
 
-    private static async Task<IResult> AuthorizeAsync(HttpRequest request, ConsentStore consents, LoginStore logins, BankClock clock, IOptionsMonitor<BankOptions> options)
+    private static async Task<IResult> AuthorizeAsync(
+        HttpRequest request, ConsentStore consents, LoginStore logins, RequestObjects requestObjects, BankClock clock, IOptionsMonitor<BankOptions> options)
     {
-        var query = request.Query;
         var cancellationToken = request.HttpContext.RequestAborted;
-        string Single(string name) => query[name] is { Count: 1 } value ? value.ToString() : "";
-
-        // Until client_id and redirect_uri are proven to belong to the consent, errors stay on the bank's page:
-        // redirecting to an unchecked URI would make the bank an open redirector.
-        var scope = Single("scope");
-        var consent = scope.StartsWith("AIS:", StringComparison.Ordinal) && scope.Length <= 100
-            ? await consents.FindAsync(scope[4..], Single("client_id"), cancellationToken)
-            : null;
-        if (consent is null)
+        var (authorization, error) = options.CurrentValue.Standard == BankStandard.UkOpenBanking
+            ? await requestObjects.ReadAsync(request)
+            : await ReadBerlinGroupRequestAsync(request, consents);
+        if (error is not null)
         {
-            return Message("Request not valid", "The request names no consent of this client (scope AIS:<consentId>, client_id).", 400);
+            return error;
         }
 
-        var redirectUri = Single("redirect_uri");
-        if (consent.RedirectUri is null || redirectUri != consent.RedirectUri)
-        {
-            return Message("Request not valid", "redirect_uri does not match the TPP-Redirect-URI the consent was created with.", 400);
-        }
-
-        var state = Single("state");
-        if (state.Length is 0 or > 512)
-        {
-            return Results.Redirect(Callback(redirectUri, ("error", "invalid_request"), ("error_description", "state is required")));
-        }
-
-        if (Single("response_type") != "code")
-        {
-            return Results.Redirect(Callback(redirectUri, ("error", "unsupported_response_type"), ("state", state)));
-        }
-
-        var challenge = Single("code_challenge");
-        if (Single("code_challenge_method") != "S256" || !Pkce.IsWellFormedChallenge(challenge))
-        {
-            return Results.Redirect(Callback(redirectUri, ("error", "invalid_request"), ("error_description", "PKCE with code_challenge_method S256 is required"), ("state", state)));
-        }
-
+        var (consent, redirectUri, state, challenge) = authorization!;
         if (consent.StatusOn(clock.Today) != ConsentStatus.Received)
         {
             return Results.Redirect(Callback(redirectUri, ("error", "invalid_request"), ("error_description", "the consent is not awaiting authorisation"), ("state", state)));
@@ -86,6 +61,49 @@ public static class AuthorizeEndpoints
             clock.GetUtcNow() + options.CurrentValue.LoginLifetime);
         await logins.AddAsync(login, cancellationToken);
         return Page<SignInPage>(new { Action = IdentifyPath, login.LoginId, Intro = IntroFor(consent), PersonalNumber = consent.PsuId });
+    }
+
+    /// <summary>Berlin Group: the OAuth request in plain query parameters, naming the consent as scope AIS:&lt;consentId&gt;.</summary>
+    private static async Task<(AuthorizationRequest?, IResult?)> ReadBerlinGroupRequestAsync(HttpRequest request, ConsentStore consents)
+    {
+        var query = request.Query;
+        string Single(string name) => query[name] is { Count: 1 } value ? value.ToString() : "";
+
+        // Until client_id and redirect_uri are proven to belong to the consent, errors stay on the bank's page:
+        // redirecting to an unchecked URI would make the bank an open redirector.
+        var scope = Single("scope");
+        var consent = scope.StartsWith("AIS:", StringComparison.Ordinal) && scope.Length <= 100
+            ? await consents.FindAsync(scope[4..], Single("client_id"), request.HttpContext.RequestAborted)
+            : null;
+        if (consent is null)
+        {
+            return (null, Message("Request not valid", "The request names no consent of this client (scope AIS:<consentId>, client_id).", 400));
+        }
+
+        var redirectUri = Single("redirect_uri");
+        if (consent.RedirectUri is null || redirectUri != consent.RedirectUri)
+        {
+            return (null, Message("Request not valid", "redirect_uri does not match the TPP-Redirect-URI the consent was created with.", 400));
+        }
+
+        var state = Single("state");
+        if (state.Length is 0 or > 512)
+        {
+            return (null, Results.Redirect(Callback(redirectUri, ("error", "invalid_request"), ("error_description", "state is required"))));
+        }
+
+        if (Single("response_type") != "code")
+        {
+            return (null, Results.Redirect(Callback(redirectUri, ("error", "unsupported_response_type"), ("state", state))));
+        }
+
+        var challenge = Single("code_challenge");
+        if (Single("code_challenge_method") != "S256" || !Pkce.IsWellFormedChallenge(challenge))
+        {
+            return (null, Results.Redirect(Callback(redirectUri, ("error", "invalid_request"), ("error_description", "PKCE with code_challenge_method S256 is required"), ("state", state))));
+        }
+
+        return (new AuthorizationRequest(consent, redirectUri, state, challenge), null);
     }
 
     private static async Task<IResult> IdentifyAsync(
@@ -122,7 +140,7 @@ public static class AuthorizeEndpoints
         await logins.IdentifyAsync(loginId, psu!.PersonalNumber, cancellationToken);
         await consents.SetScaStatusAsync(authorisation.AuthorisationId, ScaStatus.Started, psu.PersonalNumber, cancellationToken);
         var accounts = await psus.AccountsAsync(psu.PersonalNumber, cancellationToken);
-        var granted = AccessGrants.For(consent.Access, accounts).Select(g => g.ResourceId).ToHashSet();
+        var granted = AccessGrants.For(consent, accounts).Select(g => g.ResourceId).ToHashSet();
         var details = accounts.Where(a => granted.Contains(a.ResourceId)).Select(a => $"{a.Name} ({a.Iban}, {a.Currency})").ToList();
         details.Add($"Valid until {consent.ValidUntil:yyyy-MM-dd}, read up to {consent.FrequencyPerDay} times a day without you");
         return Page<BankIdPage>(new
@@ -162,9 +180,13 @@ public static class AuthorizeEndpoints
 
     private static string IntroFor(Consent consent) => $"{consent.TppId} asks to read your account information. Sign in to review the request.";
 
-    private static string Callback(string redirectUri, params (string Name, string Value)[] parameters)
+    /// <summary>The TPP's redirect_uri with the answer's parameters added to whatever query it already has.</summary>
+    internal static string Callback(string redirectUri, params (string Name, string Value)[] parameters)
     {
         var query = string.Join('&', parameters.Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value)}"));
         return redirectUri + (redirectUri.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query;
     }
 }
+
+/// <summary>An authorisation request found sound: the consent it is for, and where and how to answer the TPP.</summary>
+public sealed record AuthorizationRequest(Consent Consent, string RedirectUri, string State, string CodeChallenge);

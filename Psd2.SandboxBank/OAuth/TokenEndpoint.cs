@@ -14,7 +14,8 @@ namespace Psd2.SandboxBank.OAuth;
 /// <summary>
 /// POST /oauth2/token on the mutual-TLS endpoint. The client is the TPP its QWAC names (tls_client_auth, RFC 8705).
 /// Grants: authorization_code with PKCE S256, refresh_token with rotation, and CIBA's grant for decoupled BankID
-/// approvals (auth_req_id = the authorisation id).
+/// approvals (auth_req_id = the authorisation id); the UK Open Banking dialect adds client_credentials for its
+/// consent resources. Every token is bound to the certificate it was issued over.
 /// </summary>
 public static class TokenEndpoint
 {
@@ -47,23 +48,50 @@ public static class TokenEndpoint
             return Error("invalid_client", "client_id does not match the TLS client certificate.", StatusCodes.Status401Unauthorized);
         }
 
-        var grant = new TokenGrant(form, tpp.OrganizationId, tokens, consents, clock, options.CurrentValue, context.RequestAborted);
+        var bank = options.CurrentValue;
+        var openBanking = bank.Standard == BankStandard.UkOpenBanking;
+        var grant = new TokenGrant(form, tpp.OrganizationId, CertificateBinding.ThumbprintOf(context)!, openBanking, tokens, consents, clock, bank, context.RequestAborted);
         return form["grant_type"].ToString() switch
         {
             "authorization_code" => await grant.AuthorizationCodeAsync(),
             "refresh_token" => await grant.RefreshTokenAsync(),
-            CibaGrant => await grant.DecoupledAsync(sca),
+            CibaGrant when !openBanking => await grant.DecoupledAsync(sca),
+            ClientCredentialsGrant when openBanking => await grant.ClientCredentialsAsync(),
             "" => Error("invalid_request", "grant_type is required."),
-            _ => Error("unsupported_grant_type", "Supported: authorization_code, refresh_token, " + CibaGrant + "."),
+            _ => Error("unsupported_grant_type", openBanking
+                ? "Supported: authorization_code, refresh_token, client_credentials."
+                : "Supported: authorization_code, refresh_token, " + CibaGrant + "."),
         };
     }
+
+    public const string ClientCredentialsGrant = "client_credentials";
 
     internal static IResult Error(string error, string description, int status = StatusCodes.Status400BadRequest) =>
         TypedResults.Json(new OAuthError(error, description), statusCode: status);
 
-    private sealed class TokenGrant(IFormCollection form, string tppId, TokenStore tokens, ConsentStore consents, BankClock clock, BankOptions options, CancellationToken cancellationToken)
+    private sealed class TokenGrant(
+        IFormCollection form, string tppId, byte[] certificateThumbprint, bool openBanking,
+        TokenStore tokens, ConsentStore consents, BankClock clock, BankOptions options, CancellationToken cancellationToken)
     {
         private readonly DateTimeOffset _now = clock.GetUtcNow();
+
+        /// <summary>UK Open Banking: a token for the TPP itself, to create and read its consents.</summary>
+        public async Task<IResult> ClientCredentialsAsync()
+        {
+            if (form["client_id"].Count == 0)
+            {
+                return Error("invalid_request", "client_id is required.");
+            }
+
+            var scope = form["scope"].ToString();
+            if (scope.Length > 0 && scope.Split(' ', StringSplitOptions.RemoveEmptyEntries) is not ["accounts"])
+            {
+                return Error("invalid_scope", "The only scope offered with client_credentials is accounts.");
+            }
+
+            var (accessToken, expiresIn) = await tokens.IssueClientTokenAsync(tppId, certificateThumbprint, _now + options.AccessTokenLifetime, _now, cancellationToken);
+            return TypedResults.Ok(new TokenResponse(accessToken, "Bearer", expiresIn, RefreshToken: null, UkOpenBanking.Scopes.ClientCredentials));
+        }
 
         public async Task<IResult> AuthorizationCodeAsync()
         {
@@ -164,10 +192,18 @@ public static class TokenEndpoint
                 return Error("invalid_grant", "The consent is no longer valid.");
             }
 
-            // Refresh tokens live as long as the consent: to the end of its last valid bank day.
-            var refreshExpiresAt = clock.StartOf(consent.ValidUntil.AddDays(1));
+            // Refresh tokens live as long as the consent: to the end of its last valid bank day, or to the instant a
+            // UK consent expires.
+            var refreshExpiresAt = consent.UkTerms?.ExpirationDateTime ?? clock.StartOf(consent.ValidUntil.AddDays(1));
+            if (refreshExpiresAt <= _now)
+            {
+                return Error("invalid_grant", "The consent is no longer valid.");
+            }
+
             var accessExpiresAt = _now + options.AccessTokenLifetime;
-            var issued = await tokens.IssueAsync(familyId, consentId, tppId, accessExpiresAt < refreshExpiresAt ? accessExpiresAt : refreshExpiresAt, refreshExpiresAt, _now, cancellationToken);
+            var scope = openBanking ? UkOpenBanking.Scopes.AuthorizationCode : TokenStore.Scope(consentId);
+            var issued = await tokens.IssueAsync(familyId, consentId, tppId, scope, certificateThumbprint,
+                accessExpiresAt < refreshExpiresAt ? accessExpiresAt : refreshExpiresAt, refreshExpiresAt, _now, cancellationToken);
             return TypedResults.Ok(new TokenResponse(issued.AccessToken, "Bearer", issued.ExpiresIn, issued.RefreshToken, issued.Scope));
         }
     }
@@ -192,7 +228,7 @@ public sealed record TokenResponse(
     [property: JsonPropertyName("access_token")] string AccessToken,
     [property: JsonPropertyName("token_type")] string TokenType,
     [property: JsonPropertyName("expires_in")] int ExpiresIn,
-    [property: JsonPropertyName("refresh_token")] string RefreshToken,
+    [property: JsonPropertyName("refresh_token")] string? RefreshToken,
     [property: JsonPropertyName("scope")] string Scope);
 
 public sealed record OAuthError(

@@ -7,6 +7,13 @@ public sealed record IssuedTokens(string AccessToken, string RefreshToken, int E
 
 public sealed record AccessTokenInfo(string ConsentId, string TppId, DateTimeOffset ExpiresAt, bool Revoked);
 
+/// <summary>A presented bearer token as the bank knows it: whose, for what, and the certificate it is bound to.</summary>
+public sealed record PresentedToken(string Kind, string? ConsentId, string TppId, DateTimeOffset ExpiresAt, bool Revoked, byte[]? CertificateThumbprint)
+{
+    public const string ClientKind = "client";
+    public const string AccessKind = "access";
+}
+
 /// <summary>
 /// Authorization codes and tokens, stored only as hashes. Every token descends from one grant (its family); a
 /// replayed code or a reused rotated refresh token revokes the whole family, as OAuth 2.0 Security BCP advises.
@@ -51,20 +58,48 @@ public sealed class TokenStore(NpgsqlDataSource dataSource)
         return redeemed;
     }
 
-    public async Task<IssuedTokens> IssueAsync(Guid familyId, string consentId, string tppId, DateTimeOffset accessExpiresAt, DateTimeOffset refreshExpiresAt, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="certificateThumbprint">The SHA-256 of the TLS client certificate the tokens are issued over (RFC 8705).</param>
+    public async Task<IssuedTokens> IssueAsync(
+        Guid familyId, string consentId, string tppId, string scope, byte[]? certificateThumbprint,
+        DateTimeOffset accessExpiresAt, DateTimeOffset refreshExpiresAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var access = Secrets.NewToken();
         var refresh = Secrets.NewToken();
         await using var batch = dataSource.CreateBatch();
-        foreach (var (token, kind, expiresAt) in new[] { (access, "access", accessExpiresAt), (refresh, "refresh", refreshExpiresAt) })
+        foreach (var (token, kind, expiresAt) in new[] { (access, PresentedToken.AccessKind, accessExpiresAt), (refresh, "refresh", refreshExpiresAt) })
         {
             batch.BatchCommands.Add(DbExtensions.BatchCommand(
-                "INSERT INTO tokens (token_hash, kind, family_id, consent_id, tpp_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                Secrets.Hash(token), kind, familyId, consentId, tppId, expiresAt));
+                "INSERT INTO tokens (token_hash, kind, family_id, consent_id, tpp_id, expires_at, certificate_thumbprint) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                Secrets.Hash(token), kind, familyId, consentId, tppId, expiresAt, certificateThumbprint));
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
-        return new IssuedTokens(access, refresh, (int)Math.Round((accessExpiresAt - now).TotalSeconds), Scope(consentId));
+        return new IssuedTokens(access, refresh, (int)Math.Round((accessExpiresAt - now).TotalSeconds), scope);
+    }
+
+    /// <summary>A client-credentials access token: the TPP's own, for consent resources; no refresh token.</summary>
+    public async Task<(string AccessToken, int ExpiresIn)> IssueClientTokenAsync(
+        string tppId, byte[] certificateThumbprint, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var access = Secrets.NewToken();
+        await using var command = dataSource.Command(
+            "INSERT INTO tokens (token_hash, kind, family_id, consent_id, tpp_id, expires_at, certificate_thumbprint) VALUES ($1, $2, $3, NULL, $4, $5, $6)",
+            Secrets.Hash(access), PresentedToken.ClientKind, Guid.NewGuid(), tppId, expiresAt, certificateThumbprint);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return (access, (int)Math.Round((expiresAt - now).TotalSeconds));
+    }
+
+    /// <summary>An access token (of either kind) by its value; refresh tokens are not bearer tokens and are not found.</summary>
+    public async Task<PresentedToken?> FindBearerAsync(string token, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.Command(
+            "SELECT kind, consent_id, tpp_id, expires_at, revoked_at IS NOT NULL, certificate_thumbprint FROM tokens WHERE token_hash = $1 AND kind IN ('access', 'client')",
+            Secrets.Hash(token));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new PresentedToken(reader.GetString(0), reader.GetStringOrNull(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetBoolean(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5))
+            : null;
     }
 
     /// <summary>Rotates a refresh token: the old one is spent. Presenting a spent one again revokes the family.</summary>

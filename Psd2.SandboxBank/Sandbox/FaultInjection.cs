@@ -2,7 +2,9 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using Psd2.SandboxBank.Accounts;
 using Psd2.SandboxBank.BerlinGroup;
+using Psd2.SandboxBank.OAuth;
 using Psd2.SandboxBank.Time;
+using Psd2.SandboxBank.UkOpenBanking;
 
 namespace Psd2.SandboxBank.Sandbox;
 
@@ -21,7 +23,7 @@ public static class FaultInjection
             return;
         }
 
-        var rule = Applicable(faults, endpoint, context);
+        var rule = await ApplicableAsync(faults, endpoint, context);
         if (rule is null)
         {
             await next(context);
@@ -81,7 +83,7 @@ public static class FaultInjection
         await next(context);
     });
 
-    /// <summary>The endpoint names fault profiles are keyed by.</summary>
+    /// <summary>The endpoint names fault profiles are keyed by, the same in both dialects.</summary>
     public static string? EndpointOf(PathString path)
     {
         if (path.StartsWithSegments("/oauth2/token"))
@@ -89,7 +91,7 @@ public static class FaultInjection
             return "token";
         }
 
-        if (!path.StartsWithSegments("/v1", out var rest))
+        if (!path.StartsWithSegments("/v1", out var rest) && !path.StartsWithSegments(OpenBankingPaths.Base, out rest))
         {
             return null;
         }
@@ -98,7 +100,7 @@ public static class FaultInjection
         return segments switch
         {
             ["consents", _, "authorisations", ..] => "authorisations",
-            ["consents", ..] => "consents",
+            ["consents" or "account-access-consents", ..] => "consents",
             ["accounts"] => "accounts",
             ["accounts", _] => "account",
             ["accounts", _, var sub] => sub,
@@ -106,7 +108,7 @@ public static class FaultInjection
         };
     }
 
-    private static FaultRule? Applicable(Dictionary<string, FaultRule> faults, string endpoint, HttpContext context)
+    private static async Task<FaultRule?> ApplicableAsync(Dictionary<string, FaultRule> faults, string endpoint, HttpContext context)
     {
         var rule = faults.GetValueOrDefault(endpoint) ?? faults.GetValueOrDefault("*");
         if (rule is null)
@@ -114,7 +116,7 @@ public static class FaultInjection
             return null;
         }
 
-        if (rule.OnlyConsentId is { } consentId && consentId != ConsentIdOf(context))
+        if (rule.OnlyConsentId is { } consentId && consentId != await ConsentIdOfAsync(context))
         {
             return null;
         }
@@ -127,7 +129,7 @@ public static class FaultInjection
         return rule;
     }
 
-    private static string? ConsentIdOf(HttpContext context)
+    private static async Task<string?> ConsentIdOfAsync(HttpContext context)
     {
         if (context.Request.Headers["Consent-ID"] is { Count: 1 } header)
         {
@@ -135,7 +137,25 @@ public static class FaultInjection
         }
 
         var segments = context.Request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return segments is ["v1", "consents", var id, ..] ? id : null;
+        if (segments is ["v1", "consents", var id, ..])
+        {
+            return id;
+        }
+
+        if (segments is ["open-banking", _, "aisp", "account-access-consents", var consentId, ..])
+        {
+            return consentId;
+        }
+
+        // A UK account read names its consent only through its access token.
+        var authorization = context.Request.Headers.Authorization.ToString();
+        if (OpenBankingPaths.IsOpenBankingPath(context.Request.Path) && authorization.StartsWith("Bearer ", StringComparison.Ordinal) && authorization.Length <= 200)
+        {
+            var token = await context.RequestServices.GetRequiredService<TokenStore>().FindBearerAsync(authorization["Bearer ".Length..].Trim(), context.RequestAborted);
+            return token?.ConsentId;
+        }
+
+        return null;
     }
 
     private static int PageOf(HttpContext context)

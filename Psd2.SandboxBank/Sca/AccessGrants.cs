@@ -1,12 +1,19 @@
 using Psd2.SandboxBank.BerlinGroup;
 using Psd2.SandboxBank.Consents;
 using Psd2.SandboxBank.Data;
+using Psd2.SandboxBank.UkOpenBanking;
 
 namespace Psd2.SandboxBank.Sca;
 
 /// <summary>Which of the PSU's accounts a consent covers once approved, and for what.</summary>
 public static class AccessGrants
 {
+    /// <summary>A UK Open Banking consent grants by its permissions, a Berlin Group one by its access object.</summary>
+    public static IReadOnlyList<ConsentedAccount> For(Consent consent, IReadOnlyList<AccountSeed> accounts) =>
+        consent.UkTerms is { } terms
+            ? accounts.Select(a => new ConsentedAccount(a.ResourceId, UkPermissions.CoversBalances(terms.Permissions), UkPermissions.CoversTransactions(terms.Permissions))).ToList()
+            : For(consent.Access, accounts);
+
     public static IReadOnlyList<ConsentedAccount> For(AccountAccess access, IReadOnlyList<AccountSeed> accounts)
     {
         if (access.AllPsd2 is not null || IsBankOffered(access))

@@ -68,7 +68,7 @@ public sealed class ScaService(ConsentStore consents, PsuDirectory psus, BankClo
             return false;
         }
 
-        var grants = AccessGrants.For(consent.Access, await psus.AccountsAsync(personalNumber, cancellationToken));
+        var grants = AccessGrants.For(consent, await psus.AccountsAsync(personalNumber, cancellationToken));
         if (grants.Count == 0)
         {
             await consents.RejectAsync(authorisation, cancellationToken);

@@ -16,6 +16,13 @@ public static class TppCertificate
     private const string OrganizationIdentifierOid = "2.5.4.97";
     private const string QcStatementsOid = "1.3.6.1.5.5.7.1.3";
     private const string Psd2StatementOid = "0.4.0.19495.2";
+    private const string QcTypeStatementOid = "0.4.0.1862.1.6";
+
+    /// <summary>id-etsi-qct-eseal (ETSI EN 319 412-5): a seal certificate, the kind that signs on the TPP's behalf.</summary>
+    public const string QcTypeESeal = "0.4.0.1862.1.6.2";
+
+    /// <summary>id-etsi-qct-web: a website certificate (QWAC), for TLS only.</summary>
+    public const string QcTypeWeb = "0.4.0.1862.1.6.3";
 
     // Roles by OID, not by the name string beside it: the OID is what an NCA authorises.
     private static readonly Dictionary<string, string> RoleNames = new()
@@ -48,6 +55,43 @@ public static class TppCertificate
         }
 
         return null;
+    }
+
+    /// <summary>The QcType OIDs the certificate declares (a certificate may declare several, or none).</summary>
+    public static IReadOnlySet<string> QcTypes(X509Certificate2 certificate)
+    {
+        var types = new HashSet<string>(StringComparer.Ordinal);
+        var extension = certificate.Extensions[QcStatementsOid];
+        if (extension is null)
+        {
+            return types;
+        }
+
+        try
+        {
+            var statements = new AsnReader(extension.RawData, AsnEncodingRules.DER).ReadSequence();
+            while (statements.HasData)
+            {
+                var statement = statements.ReadSequence();
+                if (statement.ReadObjectIdentifier() != QcTypeStatementOid || !statement.HasData)
+                {
+                    continue;
+                }
+
+                var declared = statement.ReadSequence();
+                while (declared.HasData)
+                {
+                    types.Add(declared.ReadObjectIdentifier());
+                }
+            }
+        }
+        catch (Exception e) when (e is AsnContentException or CryptographicException)
+        {
+            // A malformed statement declares nothing.
+            types.Clear();
+        }
+
+        return types;
     }
 
     private static HashSet<string> Roles(X509Certificate2 certificate)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Connections.Features;
@@ -8,8 +9,9 @@ namespace Psd2.SandboxBank.Tls;
 
 public static class TppTlsExtensions
 {
-    /// <summary>Paths under which a TPP must present its QWAC: the Berlin Group API and the OAuth token endpoint.</summary>
-    public static bool RequiresQwac(PathString path) => path.StartsWithSegments("/v1") || path.StartsWithSegments("/oauth2/token");
+    /// <summary>Paths under which a TPP must present its QWAC: the Berlin Group and UK Open Banking APIs and the OAuth token endpoint.</summary>
+    public static bool RequiresQwac(PathString path) =>
+        path.StartsWithSegments("/v1") || path.StartsWithSegments(UkOpenBanking.OpenBankingPaths.Base) || path.StartsWithSegments("/oauth2/token");
 
     /// <summary>The TPP that presented the request's certificate; set for every request under <see cref="RequiresQwac"/>.</summary>
     public static TppIdentity Tpp(this HttpContext context) =>
@@ -69,6 +71,26 @@ public sealed class TppCertificateValidator(IOptions<TppTlsOptions> options, Tim
     private readonly X509Certificate2 _trustedCa = X509Certificate2.CreateFromPem(File.ReadAllText(options.Value.TrustedCaPath));
 
     public X509Certificate2 TrustedCa => _trustedCa;
+
+    /// <summary>Whether the certificate chains to the sandbox QTSP's root at this real instant.</summary>
+    public bool ChainsToTrustedCa(X509Certificate2 certificate)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(_trustedCa);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // Never fetch issuers named in a certificate the caller sent: that would let any request make the bank call out.
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.VerificationTime = realTime.GetUtcNow().UtcDateTime;
+        try
+        {
+            return chain.Build(certificate);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
 
     public (TppIdentity? Identity, TppError? Error) Validate(X509Certificate2? certificate)
     {

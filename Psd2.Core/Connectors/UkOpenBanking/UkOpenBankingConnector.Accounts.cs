@@ -66,9 +66,11 @@ public sealed partial class UkOpenBankingConnector
         var value = Signed(t, amount);
         // The counterparty is whoever is on the other side: the creditor of a payment out, the debtor of one in.
         var counterparty = t.TryGetProperty(value < 0 ? "CreditorAccount" : "DebtorAccount", out var account) ? account : default;
+        var booked = BankHttp.Required(t, "Status") == "BOOK";
+        // A pending entry's BookingDateTime is only when the bank expects to book it: not booked yet, it has no booking date.
         return new ConnectorTransaction(
-            BankHttp.Required(t, "TransactionId"), BankHttp.String(t, "TransactionReference"), BankHttp.Required(t, "Status") == "BOOK", value,
-            BankHttp.Required(amount, "Currency"), Day(t, "BookingDateTime"), Day(t, "ValueDateTime"),
+            BankHttp.Required(t, "TransactionId"), BankHttp.String(t, "TransactionReference"), booked, value,
+            BankHttp.Required(amount, "Currency"), booked ? Day(t, "BookingDateTime") : null, Day(t, "ValueDateTime"),
             counterparty.ValueKind == JsonValueKind.Object ? BankHttp.String(counterparty, "Name") : null,
             counterparty.ValueKind == JsonValueKind.Object && BankHttp.String(counterparty, "SchemeName") == "UK.OBIE.IBAN" ? BankHttp.String(counterparty, "Identification") : null,
             BankHttp.String(t, "TransactionInformation"), BankTransactionCode(t), t.GetRawText());

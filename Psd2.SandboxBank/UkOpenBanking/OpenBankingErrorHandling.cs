@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Psd2.SandboxBank.UkOpenBanking;
+
+/// <summary>
+/// Every error under the UK Open Banking base path leaves in the spec's form: those the handlers raise, and those the
+/// framework produces itself (unknown route, wrong method, unreadable body, an unexpected exception).
+/// </summary>
+public static class OpenBankingErrorHandling
+{
+    public static IServiceCollection AddOpenBankingErrorHandling(this IServiceCollection services)
+    {
+        services.AddExceptionHandler<OpenBankingExceptionHandler>();
+        // Ahead of the default ProblemDetails writer, which would otherwise answer first.
+        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, OpenBankingProblemWriter>());
+        return services;
+    }
+
+    private sealed class OpenBankingExceptionHandler : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not OpenBankingException openBanking)
+            {
+                return false;
+            }
+
+            await openBanking.Error.ExecuteAsync(httpContext);
+            return true;
+        }
+    }
+
+    private sealed class OpenBankingProblemWriter : IProblemDetailsWriter
+    {
+        public bool CanWrite(ProblemDetailsContext context) => OpenBankingPaths.IsOpenBankingPath(context.HttpContext.Request.Path);
+
+        public ValueTask WriteAsync(ProblemDetailsContext context)
+        {
+            // Also called for the bodiless answers (401, 429, 503...) when status code pages fill in a body: those stay bodiless.
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            var error = status switch
+            {
+                400 => OpenBankingError.InvalidFormat("The request is malformed."),
+                500 => OpenBankingError.Unexpected("An unexpected error occurred."),
+                _ => new OpenBankingError(status, null, null, "The request cannot be served."),
+            };
+            return new ValueTask(error.ExecuteAsync(context.HttpContext));
+        }
+    }
+}
