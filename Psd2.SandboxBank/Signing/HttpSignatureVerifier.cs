@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Psd2.SandboxBank.Tls;
 
 namespace Psd2.SandboxBank.Signing;
 
@@ -18,7 +19,6 @@ public sealed class HttpSignatureVerifier
     private const string DigestHeader = "Digest";
     private const string SignatureHeader = "Signature";
     private const string CertificateHeader = "TPP-Signature-Certificate";
-    private const string OrganizationIdentifierOid = "2.5.4.97";
 
     // A QSealC is a few kilobytes; the cap keeps decoding and parsing of garbage cheap.
     private const int MaxCertificateLength = 32 * 1024;
@@ -261,7 +261,13 @@ public sealed class HttpSignatureVerifier
             return SignatureError.Invalid("TPP-Signature-Certificate is not issued by a QTSP this bank trusts.");
         }
 
-        var organizationId = OrganizationId(certificate);
+        // ETSI TS 119 495: the TPP seals with a seal certificate; its website certificate (QWAC) is for TLS only.
+        if (!TppCertificate.QcTypes(certificate).Contains(TppCertificate.QcTypeESeal))
+        {
+            return SignatureError.Invalid("TPP-Signature-Certificate is not a seal certificate (QSealC).");
+        }
+
+        var organizationId = TppCertificate.OrganizationId(certificate);
         if (organizationId is null || string.IsNullOrEmpty(tppOrganizationId) || !string.Equals(organizationId, tppOrganizationId, StringComparison.Ordinal))
         {
             return SignatureError.Invalid("TPP-Signature-Certificate belongs to another organisation than the TLS client certificate.");
@@ -386,17 +392,4 @@ public sealed class HttpSignatureVerifier
                 ? Convert.ToHexString(rdn.RawData.Span)
                 : $"{rdn.GetSingleElementType().Value}={rdn.GetSingleElementValue()}")
             .ToList();
-
-    private static string? OrganizationId(X509Certificate2 certificate)
-    {
-        foreach (var rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
-        {
-            if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == OrganizationIdentifierOid)
-            {
-                return rdn.GetSingleElementValue();
-            }
-        }
-
-        return null;
-    }
 }

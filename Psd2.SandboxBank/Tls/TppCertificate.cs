@@ -48,7 +48,7 @@ public static class TppCertificate
     {
         foreach (var part in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
         {
-            if (part.GetSingleElementType().Value == OrganizationIdentifierOid)
+            if (!part.HasMultipleElements && part.GetSingleElementType().Value == OrganizationIdentifierOid)
             {
                 return part.GetSingleElementValue();
             }

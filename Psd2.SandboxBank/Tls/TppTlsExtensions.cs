@@ -116,6 +116,12 @@ public sealed class TppCertificateValidator(IOptions<TppTlsOptions> options, Tim
             return (null, Unauthorized("CERTIFICATE_INVALID", "The certificate is not issued by a QTSP this bank trusts."));
         }
 
+        // ETSI TS 119 495: a website certificate authenticates TLS; a seal certificate, however valid, only signs.
+        if (!TppCertificate.QcTypes(certificate).Contains(TppCertificate.QcTypeWeb))
+        {
+            return (null, Unauthorized("CERTIFICATE_INVALID", "The TLS client certificate is not a website certificate (QWAC)."));
+        }
+
         var identity = TppCertificate.TryRead(certificate);
         if (identity is null)
         {

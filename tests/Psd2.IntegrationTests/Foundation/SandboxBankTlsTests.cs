@@ -39,6 +39,21 @@ public sealed class SandboxBankTlsTests(AppFixture fixture)
         Assert.Equal("ERROR", message.GetProperty("category").GetString());
     }
 
+    [Theory]
+    [InlineData("sandboxbank")]
+    [InlineData("ukbank")]
+    public async Task TheTppsOwnSealPresentedForTlsIsRefusedAsNotAWebsiteCertificate(string bank)
+    {
+        using var qsealC = X509Certificate2.CreateFromPemFile(_app.Certificates.TppQsealCertificate, _app.Certificates.TppQsealKey);
+        using var client = _app.CreateHttpClient(bank, "https", qsealC);
+
+        using var response = await client.GetAsync(bank == "ukbank" ? "/open-banking/v4.0/aisp/accounts" : "/v1/accounts");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        // Berlin Group says why in its tppMessages; UK Open Banking documents no 401 body and says it in WWW-Authenticate.
+        Assert.Contains("not a website certificate", await response.Content.ReadAsStringAsync() + response.Headers.WwwAuthenticate, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task TppApiOnThePsuEndpointWithoutCertificateIsCertificateMissing()
     {

@@ -305,6 +305,15 @@ public sealed class HttpSignatureVerifierTests(SigningCertificates certificates)
         Assert.Null(_verifier.Verify(request, SigningCertificates.OtherTpp.OrganizationIdentifier));
     }
 
+    [Fact]
+    public async Task A_signature_made_with_the_TPPs_QWAC_is_refused_as_not_a_seal()
+    {
+        using var qwac = CertificateFactory.IssueQwac(certificates.Ca, SandboxCertificates.Tpp, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var request = await SignedRequests.SignAsync(SignedRequests.ConsentRequest(), qwac);
+
+        AssertInvalid(_verifier.Verify(request, SigningCertificates.TppOrganizationId), "not a seal certificate");
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("PSDSE-FINA-4405")]
