@@ -66,10 +66,13 @@ public sealed class SyncTests(AppFixture fixture) : IDisposable
         Assert.Equal("connection_not_active", await ApiTestClient.CodeAsync(revoked));
     }
 
-    [Fact]
-    public async Task PendingThatBooksAcrossTwoSyncsKeepsItsIdAndLeavesNoDuplicate()
+    [Theory]
+    [InlineData("sandboxbank")]
+    [InlineData("ukbank")]
+    public async Task PendingThatBooksAcrossTwoSyncsKeepsItsIdAndLeavesNoDuplicate(string institutionId)
     {
         using var client = await ApiTestClient.CreateAsync(fixture.App);
+        using var bank = new BankTpp(fixture.App, bank: institutionId);
         try
         {
             // A fresh PSU's data comes from a random seed and the bank's day: one in a while has no card purchase still
@@ -77,14 +80,14 @@ public sealed class SyncTests(AppFixture fixture) : IDisposable
             var (id, pendingBefore) = (Guid.Empty, new List<Row>());
             for (var attempt = 0; attempt < 5 && pendingBefore.Count == 0; attempt++)
             {
-                id = (await client.ActiveDecoupledConnectionAsync(await _bank.CreatePsuAsync(accounts: 2))).GetProperty("id").GetGuid();
+                id = await client.ActiveRedirectConnectionAsync(bank, institutionId, await bank.CreatePsuAsync(accounts: 2));
                 Assert.Equal("succeeded", (await client.SyncAsync(id)).GetProperty("status").GetString());
                 pendingBefore = await RowsAsync(id, "status = 'pending'");
             }
 
             Assert.NotEmpty(pendingBefore);
 
-            await _bank.AdvanceClockAsync(4);
+            await bank.AdvanceClockAsync(4);
             var second = await client.SyncAsync(id);
 
             Assert.Equal("succeeded", second.GetProperty("status").GetString());
@@ -100,7 +103,7 @@ public sealed class SyncTests(AppFixture fixture) : IDisposable
         }
         finally
         {
-            await _bank.ResetBankAsync();
+            await bank.ResetBankAsync();
         }
     }
 
