@@ -1,11 +1,36 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 
 namespace Psd2.Core.Connectors;
 
-/// <summary>What every connector does the same way with a bank's HTTP answers, whatever its standard.</summary>
-internal static class BankHttp
+/// <summary>What every connector does the same way with a bank's HTTP calls and answers, whatever its standard.</summary>
+internal static partial class BankHttp
 {
+    /// <summary>
+    /// Sends a call, tagged and logged with the id the bank knows it by (its standard's request id header) beside the
+    /// platform's own; whatever the transport or the resilience pipeline throws is the bank being unreachable.
+    /// </summary>
+    public static async Task<HttpResponseMessage> SendAsync(
+        HttpClient http, HttpRequestMessage request, string bankRequestId, string? platformRequestId, ILogger logger, CancellationToken cancellationToken)
+    {
+        Activity.Current?.SetTag("psd2.bank.request_id", bankRequestId);
+        var path = request.RequestUri!.OriginalString.Split('?', 2)[0];
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            LogCall(logger, request.Method.Method, path, bankRequestId, platformRequestId, (int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return response;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogCall(logger, request.Method.Method, path, bankRequestId, platformRequestId, 0, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            throw Unreachable(e);
+        }
+    }
+
     /// <summary>Whatever the transport or the resilience pipeline threw (refused connection, open circuit, timeout).</summary>
     public static ConnectorException Unreachable(Exception e) =>
         new(ConnectorFailure.Transient, "unreachable", "The bank could not be reached.", inner: e);
@@ -59,6 +84,10 @@ internal static class BankHttp
         }
     }
 
+    /// <summary>When the day's unattended reads come back: the bank's Retry-After (a delay or a date), an hour if it gave none.</summary>
+    public static DateTimeOffset NextAllowedAt(HttpResponseMessage response, TimeProvider time) =>
+        time.GetUtcNow() + (response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date - time.GetUtcNow()) ?? TimeSpan.FromHours(1));
+
     public static bool IsTransient(HttpResponseMessage response) =>
         (int)response.StatusCode >= 500 || response.StatusCode == System.Net.HttpStatusCode.TooManyRequests;
 
@@ -74,4 +103,7 @@ internal static class BankHttp
     /// <summary>An amount as the standards write it: a decimal string with an optional sign.</summary>
     public static decimal Decimal(string text) =>
         decimal.Parse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bank call {Method} {Path} request {BankRequestId} for {PlatformRequestId}: {Status} in {ElapsedMs:0} ms")]
+    private static partial void LogCall(ILogger logger, string method, string path, string bankRequestId, string? platformRequestId, int status, double elapsedMs);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -37,26 +36,8 @@ public sealed partial class BerlinGroupConnector(
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken) =>
         await SendPreparedAsync(await PrepareAsync(request, cancellationToken), platformRequestId, cancellationToken);
 
-    private async Task<HttpResponseMessage> SendPreparedAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken)
-    {
-        var bankRequestId = request.Headers.GetValues("X-Request-ID").First();
-        Activity.Current?.SetTag("psd2.bank.request_id", bankRequestId);
-        var path = request.RequestUri!.OriginalString.Split('?', 2)[0];
-        var started = Stopwatch.GetTimestamp();
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogCall(request.Method.Method, path, bankRequestId, platformRequestId, 0, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            throw BankHttp.Unreachable(e);
-        }
-
-        LogCall(request.Method.Method, path, bankRequestId, platformRequestId, (int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return response;
-    }
+    private Task<HttpResponseMessage> SendPreparedAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken) =>
+        BankHttp.SendAsync(http, request, request.Headers.GetValues("X-Request-ID").First(), platformRequestId, logger, cancellationToken);
 
     /// <summary>Sends a call and reads its JSON answer; a refusal is thrown as what its tppMessages code means.</summary>
     private async Task<JsonDocument> CallAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken) =>
@@ -89,9 +70,7 @@ public sealed partial class BerlinGroupConnector(
             _ when BankHttp.IsTransient(response) => ConnectorFailure.Transient,
             _ => ConnectorFailure.Refused,
         };
-        var nextAllowed = failure == ConnectorFailure.AccessExceeded
-            ? time.GetUtcNow() + (response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date - time.GetUtcNow()) ?? TimeSpan.FromHours(1))
-            : (DateTimeOffset?)null;
+        var nextAllowed = failure == ConnectorFailure.AccessExceeded ? BankHttp.NextAllowedAt(response, time) : (DateTimeOffset?)null;
         return new ConnectorException(failure, code ?? status.ToString(CultureInfo.InvariantCulture), $"The bank answered {status} {code}.", nextAllowed);
     }
 
@@ -120,7 +99,4 @@ public sealed partial class BerlinGroupConnector(
 
     private static string? Link(JsonElement body, string name) =>
         body.TryGetProperty("_links", out var links) && links.TryGetProperty(name, out var link) ? BankHttp.String(link, "href") : null;
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bank call {Method} {Path} X-Request-ID {BankRequestId} for {PlatformRequestId}: {Status} in {ElapsedMs:0} ms")]
-    private partial void LogCall(string method, string path, string bankRequestId, string? platformRequestId, int status, double elapsedMs);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -22,26 +21,11 @@ public sealed partial class UkOpenBankingConnector(
     private const string BasePath = "/open-banking/v4.0/aisp";
     private const string InteractionIdHeader = "x-fapi-interaction-id";
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken)
+    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken)
     {
         var interactionId = Guid.NewGuid().ToString();
         request.Headers.Add(InteractionIdHeader, interactionId);
-        Activity.Current?.SetTag("psd2.bank.request_id", interactionId);
-        var path = request.RequestUri!.OriginalString.Split('?', 2)[0];
-        var started = Stopwatch.GetTimestamp();
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogCall(request.Method.Method, path, interactionId, platformRequestId, 0, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            throw BankHttp.Unreachable(e);
-        }
-
-        LogCall(request.Method.Method, path, interactionId, platformRequestId, (int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return response;
+        return BankHttp.SendAsync(http, request, interactionId, platformRequestId, logger, cancellationToken);
     }
 
     private async Task<JsonDocument> CallAsync(HttpRequestMessage request, string? platformRequestId, CancellationToken cancellationToken, bool unattended = false)
@@ -69,9 +53,7 @@ public sealed partial class UkOpenBankingConnector(
             _ when BankHttp.IsTransient(response) => ConnectorFailure.Transient,
             _ => ConnectorFailure.Refused,
         };
-        var nextAllowed = failure == ConnectorFailure.AccessExceeded
-            ? time.GetUtcNow() + (response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date - time.GetUtcNow()) ?? TimeSpan.FromHours(1))
-            : (DateTimeOffset?)null;
+        var nextAllowed = failure == ConnectorFailure.AccessExceeded ? BankHttp.NextAllowedAt(response, time) : (DateTimeOffset?)null;
         throw new ConnectorException(failure, code, $"The bank answered {status} {code}.", nextAllowed);
     }
 
@@ -106,7 +88,4 @@ public sealed partial class UkOpenBankingConnector(
 
         return request;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bank call {Method} {Path} x-fapi-interaction-id {BankRequestId} for {PlatformRequestId}: {Status} in {ElapsedMs:0} ms")]
-    private partial void LogCall(string method, string path, string bankRequestId, string? platformRequestId, int status, double elapsedMs);
 }
