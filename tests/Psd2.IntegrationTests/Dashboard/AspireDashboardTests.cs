@@ -40,7 +40,7 @@ public sealed class AspireDashboardTests(ITestOutputHelper output)
         };
 
         await page.GotoAsync(link);
-        await page.GetByLabel("Sandbox Bank").CheckAsync();
+        await page.GetByLabel("Sandbox Bank", new() { Exact = true }).CheckAsync();
         await page.GetByLabel("On this device (bank's website)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await page.GetByLabel("Personal number").FillAsync(psu.PersonalNumber);
