@@ -36,14 +36,21 @@ public static class OpenBankingErrorHandling
 
         public ValueTask WriteAsync(ProblemDetailsContext context)
         {
-            // Also called for the bodiless answers (401, 429, 503...) when status code pages fill in a body: those stay bodiless.
+            // Also called for the bodiless answers (401, 429, 503...) when status code pages fill in a body: those stay
+            // bodiless, and keep what the error that made them said (a 401's WWW-Authenticate, a Retry-After).
             var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
             var error = status switch
             {
                 400 => OpenBankingError.InvalidFormat("The request is malformed."),
                 500 => OpenBankingError.Unexpected("An unexpected error occurred."),
-                _ => new OpenBankingError(status, null, null, "The request cannot be served."),
+                _ => null,
             };
+            if (error is null)
+            {
+                FapiHeaders.EnsureInteractionId(context.HttpContext);
+                return ValueTask.CompletedTask;
+            }
+
             return new ValueTask(error.ExecuteAsync(context.HttpContext));
         }
     }

@@ -51,7 +51,8 @@ public sealed class SandboxBankTlsTests(AppFixture fixture)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         // Berlin Group says why in its tppMessages; UK Open Banking documents no 401 body and says it in WWW-Authenticate.
-        Assert.Contains("not a website certificate", await response.Content.ReadAsStringAsync() + response.Headers.WwwAuthenticate, StringComparison.Ordinal);
+        var said = await response.Content.ReadAsStringAsync() + response.Headers.WwwAuthenticate;
+        Assert.True(said.Contains("not a website certificate", StringComparison.Ordinal), said);
     }
 
     [Fact]
