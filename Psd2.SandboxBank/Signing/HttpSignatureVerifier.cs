@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -28,8 +29,14 @@ public sealed class HttpSignatureVerifier
     // always sent with a signature), the PSU and redirect headers and the date when present.
     private static readonly string[] HeadersToSignWhenPresent = ["digest", "x-request-id", "psu-id", "psu-corporate-id", "tpp-redirect-uri", "date"];
 
+    // A TPP sends the same QSealC with every request, and building its chain costs more than the rest of a check
+    // together: each certificate is parsed and its chain judged once for a while, its validity on every request.
+    private static readonly TimeSpan ChainVerdictLifetime = TimeSpan.FromMinutes(5);
+    private const int MostCertificatesKept = 256;
+
     private readonly X509Certificate2 _trustedCa;
     private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, KnownCertificate> _known = new(StringComparer.Ordinal);
 
     /// <param name="trustedCa">The QTSP root every QSealC must chain to; owned by the caller.</param>
     /// <param name="time">The clock certificate validity is judged by: real time, not a simulated business clock.</param>
@@ -98,16 +105,16 @@ public sealed class HttpSignatureVerifier
             return digestError;
         }
 
-        using var certificate = LoadCertificate(headers[CertificateHeader]);
-        if (certificate is null)
+        var known = Known(headers[CertificateHeader]);
+        if (known is null)
         {
             return SignatureError.Invalid("TPP-Signature-Certificate is not a base64-encoded DER certificate.");
         }
 
         try
         {
-            return CheckCertificate(certificate, signature.KeyId, tppOrganizationId)
-                ?? CheckSignature(certificate, signingString, signature.Signature, hash.Value);
+            return CheckCertificate(known, signature.KeyId, tppOrganizationId)
+                ?? CheckSignature(known.Certificate, signingString, signature.Signature, hash.Value);
         }
         catch (CryptographicException)
         {
@@ -226,6 +233,34 @@ public sealed class HttpSignatureVerifier
         return checkedAny ? null : SignatureError.Invalid("The Digest header uses no supported algorithm; use SHA-256 or SHA-512.");
     }
 
+    /// <summary>The certificate sent, parsed, with its chain's verdict: from the last request that sent it, unless that is too long ago.</summary>
+    private KnownCertificate? Known(string encoded)
+    {
+        var now = _time.GetUtcNow();
+        if (_known.TryGetValue(encoded, out var known) && now - known.JudgedAt < ChainVerdictLifetime)
+        {
+            return known;
+        }
+
+        var certificate = LoadCertificate(encoded);
+        if (certificate is null)
+        {
+            return null;
+        }
+
+        known = new KnownCertificate(certificate, ChainsToTrustedCa(certificate, now), now);
+        if (_known.Count >= MostCertificatesKept)
+        {
+            // Many different certificates is not what TPPs send: start again rather than grow without bound.
+            _known.Clear();
+        }
+
+        _known[encoded] = known;
+        return known;
+    }
+
+    private sealed record KnownCertificate(X509Certificate2 Certificate, bool ChainsToTrustedCa, DateTimeOffset JudgedAt);
+
     private static X509Certificate2? LoadCertificate(string encoded)
     {
         if (encoded.Length > MaxCertificateLength || !SignatureParameters.TryDecodeBase64(encoded, out var der))
@@ -243,8 +278,9 @@ public sealed class HttpSignatureVerifier
         }
     }
 
-    private SignatureError? CheckCertificate(X509Certificate2 certificate, string keyId, string tppOrganizationId)
+    private SignatureError? CheckCertificate(KnownCertificate known, string keyId, string tppOrganizationId)
     {
+        var certificate = known.Certificate;
         if (!KeyIdMatches(keyId, certificate))
         {
             return SignatureError.Invalid("The keyId does not name the serial number and issuer of TPP-Signature-Certificate.");
@@ -256,7 +292,7 @@ public sealed class HttpSignatureVerifier
             return SignatureError.Invalid("TPP-Signature-Certificate is expired or not yet valid.");
         }
 
-        if (!ChainsToTrustedCa(certificate, now))
+        if (!known.ChainsToTrustedCa)
         {
             return SignatureError.Invalid("TPP-Signature-Certificate is not issued by a QTSP this bank trusts.");
         }
