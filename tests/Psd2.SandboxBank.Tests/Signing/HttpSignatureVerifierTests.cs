@@ -297,6 +297,27 @@ public sealed class HttpSignatureVerifierTests(SigningCertificates certificates)
     }
 
     [Fact]
+    public async Task A_certificate_whose_chain_was_judged_before_is_still_refused_once_it_expires()
+    {
+        var request = await SignedRequests.SignAsync(SignedRequests.ConsentRequest(), certificates.QsealC);
+        // Two minutes apart: well within the time a chain's verdict is kept.
+        var clock = new MovableTime(new DateTimeOffset(certificates.QsealC.NotAfter).AddMinutes(-1));
+        var verifier = new HttpSignatureVerifier(certificates.Ca, clock);
+
+        Assert.Null(verifier.Verify(request, SigningCertificates.TppOrganizationId));
+        clock.Now = new DateTimeOffset(certificates.QsealC.NotAfter).AddMinutes(1);
+
+        AssertInvalid(verifier.Verify(request, SigningCertificates.TppOrganizationId), "expired");
+    }
+
+    private sealed class MovableTime(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
     public async Task A_QSealC_of_another_organisation_than_the_TLS_client_is_refused()
     {
         var request = await SignedRequests.SignAsync(SignedRequests.ConsentRequest(), certificates.OtherOrganisationQsealC);
