@@ -1,9 +1,10 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using Psd2.SandboxBank.Consents;
 using Psd2.SandboxBank.OAuth;
 using Psd2.SandboxBank.Tls;
@@ -37,7 +38,8 @@ public sealed class RequestObjects(ConsentStore consents, TppCertificateValidato
             return Refuse("The request needs client_id and a signed request object (request).");
         }
 
-        if (!TryVerify(jws, clientId, out var claims, out var refusal))
+        var (claims, refusal) = await VerifyAsync(jws, clientId, CertificateProblem);
+        if (claims is null)
         {
             return Refuse(refusal);
         }
@@ -81,86 +83,98 @@ public sealed class RequestObjects(ConsentStore consents, TppCertificateValidato
     /// <summary>
     /// The compact JWS is PS256 over header.payload, with typ oauth-authz-req+jwt; its x5c certificate chains to the
     /// sandbox QTSP, is valid now, is a QSealC (QcType eseal: a QWAC certifies a web server, not a signature) with
-    /// role PSP_AI, and names <paramref name="clientId"/> as organizationIdentifier.
+    /// role PSP_AI, and names <paramref name="clientId"/> as organizationIdentifier. The JWS itself is read and its
+    /// signature checked by Microsoft.IdentityModel; the claims are judged afterwards, where a problem can be told to
+    /// the TPP's redirect_uri.
     /// </summary>
-    private bool TryVerify(string jws, string clientId, out JsonDocument claims, out string refusal)
+    private static async Task<(JsonDocument? Claims, string Refusal)> VerifyAsync(string jws, string clientId, Func<X509Certificate2, string, string?> certificateProblem)
     {
-        claims = null!;
-        refusal = "";
-        if (jws.Split('.') is not [var encodedHeader, var encodedPayload, var encodedSignature]
-            || Decode(encodedHeader) is not { } headerBytes || Decode(encodedPayload) is not { } payload || Decode(encodedSignature) is not { Length: > 0 } signature)
+        JsonWebToken token;
+        try
         {
-            refusal = "The request object is not a signed JWT (compact JWS with a signature).";
-            return false;
+            token = new JsonWebToken(jws);
+        }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenMalformedException)
+        {
+            return (null, "The request object is not a signed JWT (compact JWS with a signature).");
+        }
+
+        if (token.Alg != SecurityAlgorithms.RsaSsaPssSha256)
+        {
+            return (null, "The request object must be signed with PS256.");
+        }
+
+        if (token.Typ != "oauth-authz-req+jwt")
+        {
+            return (null, "The request object's typ must be oauth-authz-req+jwt.");
+        }
+
+        if (!token.TryGetHeaderValue<string[]>("x5c", out var x5c) || x5c is not [var first, ..] || Der(first) is not { } der)
+        {
+            return (null, "The request object's header must carry the signing QSealC in x5c.");
         }
 
         X509Certificate2 certificate;
         try
         {
-            using var header = JsonDocument.Parse(headerBytes);
-            var h = header.RootElement;
-            if (h.ValueKind != JsonValueKind.Object || !h.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "PS256")
-            {
-                refusal = "The request object must be signed with PS256.";
-                return false;
-            }
-
-            if (!h.TryGetProperty("typ", out var typ) || typ.ValueKind != JsonValueKind.String || typ.GetString() != "oauth-authz-req+jwt")
-            {
-                refusal = "The request object's typ must be oauth-authz-req+jwt.";
-                return false;
-            }
-
-            if (!h.TryGetProperty("x5c", out var x5c) || x5c.ValueKind != JsonValueKind.Array || x5c.GetArrayLength() == 0
-                || x5c[0].ValueKind != JsonValueKind.String || !x5c[0].TryGetBytesFromBase64(out var der))
-            {
-                refusal = "The request object's header must carry the signing QSealC in x5c.";
-                return false;
-            }
-
             certificate = X509CertificateLoader.LoadCertificate(der);
         }
-        catch (Exception e) when (e is JsonException or CryptographicException)
+        catch (CryptographicException)
         {
-            refusal = "The request object's header is not valid.";
-            return false;
+            return (null, "The request object's header is not valid.");
         }
 
         using (certificate)
         {
-            refusal = CertificateProblem(certificate, clientId) ?? "";
-            if (refusal.Length > 0)
+            if (certificateProblem(certificate, clientId) is { } problem)
             {
-                return false;
+                return (null, problem);
             }
 
-            using var key = certificate.GetRSAPublicKey();
-            var signingInput = Encoding.ASCII.GetBytes(encodedHeader + "." + encodedPayload);
-            if (key is null || !key.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss))
+            var validated = await new JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
             {
-                refusal = "The request object's signature does not verify with the x5c certificate.";
-                return false;
+                IssuerSigningKey = new X509SecurityKey(certificate),
+                ValidAlgorithms = [SecurityAlgorithms.RsaSsaPssSha256],
+                ValidTypes = ["oauth-authz-req+jwt"],
+                // Issuer, audience and times are claims the caller judges, with the redirect the request object names.
+                ValidateIssuer = false,
+                ValidateAudience = false,
+                ValidateLifetime = false,
+                RequireExpirationTime = false,
+            });
+            if (!validated.IsValid)
+            {
+                return (null, "The request object's signature does not verify with the x5c certificate.");
             }
         }
 
         try
         {
-            claims = JsonDocument.Parse(payload);
-        }
-        catch (JsonException)
-        {
-            refusal = "The request object's claims are not JSON.";
-            return false;
-        }
+            var claims = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.EncodedPayload));
+            if (claims.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                return (claims, "");
+            }
 
-        if (claims.RootElement.ValueKind != JsonValueKind.Object)
-        {
             claims.Dispose();
-            refusal = "The request object's claims are not a JSON object.";
-            return false;
+            return (null, "The request object's claims are not a JSON object.");
         }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            return (null, "The request object's claims are not JSON.");
+        }
+    }
 
-        return true;
+    private static byte[]? Der(string base64)
+    {
+        try
+        {
+            return Convert.FromBase64String(base64);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private string? CertificateProblem(X509Certificate2 certificate, string clientId)
@@ -276,16 +290,4 @@ public sealed class RequestObjects(ConsentStore consents, TppCertificateValidato
         (null, Results.Redirect(state is null
             ? AuthorizeEndpoints.Callback(redirectUri, ("error", error), ("error_description", description))
             : AuthorizeEndpoints.Callback(redirectUri, ("error", error), ("error_description", description), ("state", state))));
-
-    private static byte[]? Decode(string base64Url)
-    {
-        try
-        {
-            return Base64Url.DecodeFromChars(base64Url);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 }
