@@ -58,6 +58,12 @@ public sealed class AisAccess(ConsentStore consents, AccessCounter counter, Bank
             throw TppError.TokenInvalid("The access token was issued for another consent.").AsException();
         }
 
+        // RFC 8705, as the OAuth metadata advertises: a token is good only over the certificate it was issued over.
+        if (!CertificateBinding.Matches(token.CertificateThumbprint, context))
+        {
+            throw TppError.TokenInvalid("The access token is bound to another certificate than this connection's.").AsException();
+        }
+
         // The consent's own state first: a TPP can act on CONSENT_EXPIRED, while refreshing would not help.
         var today = clock.Today;
         if (consent.UsableOn(today) is { } unusable)

@@ -210,7 +210,7 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(DbExtensions.BatchCommand($"SELECT {ConsentColumns} FROM consents WHERE consent_id = $1", consentId));
         batch.BatchCommands.Add(DbExtensions.BatchCommand(
-            "SELECT consent_id, tpp_id, expires_at, revoked_at IS NOT NULL FROM tokens WHERE token_hash = $1 AND kind = 'access'",
+            "SELECT consent_id, tpp_id, expires_at, revoked_at IS NOT NULL, certificate_thumbprint FROM tokens WHERE token_hash = $1 AND kind = 'access'",
             Secrets.Hash(accessToken)));
         batch.BatchCommands.Add(DbExtensions.BatchCommand(
             "SELECT resource_id, balances, transactions FROM consent_accounts WHERE consent_id = $1", consentId));
@@ -218,7 +218,8 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
         var consent = await reader.ReadAsync(cancellationToken) ? ReadConsent(reader) : null;
         await reader.NextResultAsync(cancellationToken);
         var token = await reader.ReadAsync(cancellationToken)
-            ? new AccessTokenInfo(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3))
+            ? new AccessTokenInfo(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3),
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4))
             : null;
         await reader.NextResultAsync(cancellationToken);
         return new ConsentForRead(consent, token, await ReadConsentedAccountsAsync(reader, cancellationToken));

@@ -5,7 +5,8 @@ namespace Psd2.SandboxBank.OAuth;
 
 public sealed record IssuedTokens(string AccessToken, string RefreshToken, int ExpiresIn, string Scope);
 
-public sealed record AccessTokenInfo(string ConsentId, string TppId, DateTimeOffset ExpiresAt, bool Revoked);
+/// <param name="CertificateThumbprint">The SHA-256 of the certificate the token was issued over (RFC 8705); null for tokens issued before binding.</param>
+public sealed record AccessTokenInfo(string ConsentId, string TppId, DateTimeOffset ExpiresAt, bool Revoked, byte[]? CertificateThumbprint);
 
 /// <summary>A presented bearer token as the bank knows it: whose, for what, and the certificate it is bound to.</summary>
 public sealed record PresentedToken(string Kind, string? ConsentId, string TppId, DateTimeOffset ExpiresAt, bool Revoked, byte[]? CertificateThumbprint)

@@ -155,6 +155,26 @@ public sealed class ConsentRulesTests(AppFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task AnAccessTokenIsGoodOnlyOverTheCertificateItWasIssuedOver()
+    {
+        var psu = await _bank.CreatePsuAsync();
+        var connection = await _bank.ConnectAsync(psu);
+        using var ca = X509Certificate2.CreateFromPemFile(fixture.App.Certificates.CaCertificate, fixture.App.Certificates.CaKey);
+        // The same TPP with a second, equally valid QWAC: what a stolen token would be presented with.
+        using var secondQwac = CertificateFactory.IssueQwac(ca, SandboxCertificates.Tpp, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        using var sameTppOtherCertificate = new BankTpp(fixture.App, secondQwac);
+
+        using var own = await _bank.GetAsync("/v1/accounts", connection.ConsentId, connection.AccessToken, "192.0.2.1");
+        using var replayed = await sameTppOtherCertificate.GetAsync("/v1/accounts", connection.ConsentId, connection.AccessToken, "192.0.2.1");
+        var metadata = await _bank.Browser.GetFromJsonAsync<JsonElement>("/.well-known/oauth-authorization-server");
+
+        Assert.True(metadata.GetProperty("tls_client_certificate_bound_access_tokens").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed.StatusCode);
+        Assert.Equal("TOKEN_INVALID", await BankTpp.TppCodeAsync(replayed));
+    }
+
+    [Fact]
     public async Task ExpiredQwacAndPaymentOnlyQwacAreRefused()
     {
         using var ca = X509Certificate2.CreateFromPemFile(fixture.App.Certificates.CaCertificate, fixture.App.Certificates.CaKey);
