@@ -58,13 +58,38 @@ public static class TppCertificate
     }
 
     /// <summary>The QcType OIDs the certificate declares (a certificate may declare several, or none).</summary>
-    public static IReadOnlySet<string> QcTypes(X509Certificate2 certificate)
+    public static IReadOnlySet<string> QcTypes(X509Certificate2 certificate) =>
+        ReadStatements(certificate, QcTypeStatementOid, (statement, types) =>
+        {
+            var declared = statement.ReadSequence();
+            while (declared.HasData)
+            {
+                types.Add(declared.ReadObjectIdentifier());
+            }
+        });
+
+    private static HashSet<string> Roles(X509Certificate2 certificate) =>
+        ReadStatements(certificate, Psd2StatementOid, (statement, roles) =>
+        {
+            var rolesOfPsp = statement.ReadSequence().ReadSequence();
+            while (rolesOfPsp.HasData)
+            {
+                var role = rolesOfPsp.ReadSequence();
+                if (RoleNames.TryGetValue(role.ReadObjectIdentifier(), out var name))
+                {
+                    roles.Add(name);
+                }
+            }
+        });
+
+    /// <summary>What the QC statements of one kind say; a malformed extension says nothing (grants no role, declares no type).</summary>
+    private static HashSet<string> ReadStatements(X509Certificate2 certificate, string statementOid, Action<AsnReader, HashSet<string>> read)
     {
-        var types = new HashSet<string>(StringComparer.Ordinal);
+        var values = new HashSet<string>(StringComparer.Ordinal);
         var extension = certificate.Extensions[QcStatementsOid];
         if (extension is null)
         {
-            return types;
+            return values;
         }
 
         try
@@ -73,64 +98,17 @@ public static class TppCertificate
             while (statements.HasData)
             {
                 var statement = statements.ReadSequence();
-                if (statement.ReadObjectIdentifier() != QcTypeStatementOid || !statement.HasData)
+                if (statement.ReadObjectIdentifier() == statementOid && statement.HasData)
                 {
-                    continue;
-                }
-
-                var declared = statement.ReadSequence();
-                while (declared.HasData)
-                {
-                    types.Add(declared.ReadObjectIdentifier());
+                    read(statement, values);
                 }
             }
         }
         catch (Exception e) when (e is AsnContentException or CryptographicException)
         {
-            // A malformed statement declares nothing.
-            types.Clear();
+            values.Clear();
         }
 
-        return types;
-    }
-
-    private static HashSet<string> Roles(X509Certificate2 certificate)
-    {
-        var roles = new HashSet<string>(StringComparer.Ordinal);
-        var extension = certificate.Extensions[QcStatementsOid];
-        if (extension is null)
-        {
-            return roles;
-        }
-
-        try
-        {
-            var statements = new AsnReader(extension.RawData, AsnEncodingRules.DER).ReadSequence();
-            while (statements.HasData)
-            {
-                var statement = statements.ReadSequence();
-                if (statement.ReadObjectIdentifier() != Psd2StatementOid || !statement.HasData)
-                {
-                    continue;
-                }
-
-                var rolesOfPsp = statement.ReadSequence().ReadSequence();
-                while (rolesOfPsp.HasData)
-                {
-                    var role = rolesOfPsp.ReadSequence();
-                    if (RoleNames.TryGetValue(role.ReadObjectIdentifier(), out var name))
-                    {
-                        roles.Add(name);
-                    }
-                }
-            }
-        }
-        catch (Exception e) when (e is AsnContentException or CryptographicException)
-        {
-            // A malformed statement grants nothing.
-            roles.Clear();
-        }
-
-        return roles;
+        return values;
     }
 }
