@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Psd2.Api.Banking;
 using Psd2.Core.Audit;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;

@@ -1,8 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Psd2.Api.Banking;
 using Psd2.Core.Accounts;
 using Psd2.Core.Audit;
-using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Connectors;
 using Psd2.Core.Events;

@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
 using Psd2.Api.Connections;
 using Psd2.Core.Accounts;

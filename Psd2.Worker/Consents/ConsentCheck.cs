@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
-using Psd2.Core.Connectors;
-using Psd2.Core.Banking;
 using Psd2.Core.Connections;
+using Psd2.Core.Connectors;
 using Psd2.Core.Events;
 using Psd2.Core.Persistence;
 using Psd2.Core.Refresh;

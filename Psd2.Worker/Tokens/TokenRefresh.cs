@@ -1,4 +1,3 @@
-using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Connectors;
 using Psd2.Core.Events;
