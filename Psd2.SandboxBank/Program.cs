@@ -46,9 +46,9 @@ else
 {
     app.MapConsentsApi();
     app.MapAccountsApi();
+    app.MapOAuthMetadata();       // RFC 8414, with the CIBA grant of the decoupled flow
 }
 
-app.MapOAuthMetadata();
 app.MapAuthorizeEndpoints();      // Berlin Group: query parameters; UK: a signed request object
 app.MapTokenEndpoint();
 app.MapPsuPages();
