@@ -116,7 +116,7 @@ public static class ConnectPages
         {
             ClientAppName = clientAppName,
             Reading = ConnectMessages.Reading(link.Access),
-            Institutions = (IReadOnlyList<ConnectPage.InstitutionChoice>)institutions.Banks.Select(b => new ConnectPage.InstitutionChoice(b.Key, b.Value.Name)).ToList(),
+            Institutions = (IReadOnlyList<ConnectPage.InstitutionChoice>)institutions.Banks.Select(b => new ConnectPage.InstitutionChoice(b.Key, b.Value.Name, b.Value.ScaApproaches.Contains(ConnectionFlow.Decoupled))).ToList(),
             InstitutionId = institutionId,
             Flow = flow,
             PersonalNumber = personalNumber,

@@ -62,6 +62,8 @@ public sealed partial class ConnectPageTests(AppFixture fixture) : IDisposable
         var page = browser.Page;
 
         await page.GotoAsync(link);
+        await Expect(page.GetByLabel("Sandbox Bank UK", new() { Exact = true })).ToHaveAccessibleDescriptionAsync("Sign in on the bank's website only.");
+        await Expect(page.GetByLabel("Sandbox Bank", new() { Exact = true })).Not.ToHaveAttributeAsync("aria-describedby", new System.Text.RegularExpressions.Regex("."));
         await page.GetByLabel("Sandbox Bank UK", new() { Exact = true }).CheckAsync();
         await page.GetByLabel("On this device (bank's website)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
