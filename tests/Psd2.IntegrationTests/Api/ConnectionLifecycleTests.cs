@@ -42,13 +42,15 @@ public sealed class ConnectionLifecycleTests(AppFixture fixture) : IDisposable
         Assert.Equal("connection_not_renewable", await ApiTestClient.CodeAsync(again));
     }
 
-    [Fact]
-    public async Task RevocationAtTheBankShowsAsRevokedAtTheNextContact()
+    [Theory]
+    [InlineData("sandboxbank")]
+    [InlineData("ukbank")]
+    public async Task RevocationAtTheBankShowsAsRevokedAtTheNextContact(string institutionId)
     {
         using var client = await ApiTestClient.CreateAsync(fixture.App);
-        var connection = await client.ActiveDecoupledConnectionAsync(await _bank.CreatePsuAsync());
-        var id = connection.GetProperty("id").GetGuid();
-        using (var revoke = await _bank.Admin.PostAsync($"/sandbox/consents/{await client.BankConsentIdAsync(id)}/revoke", null))
+        using var bank = new BankTpp(fixture.App, bank: institutionId);
+        var id = await client.ActiveRedirectConnectionAsync(bank, institutionId, await bank.CreatePsuAsync());
+        using (var revoke = await bank.Admin.PostAsync($"/sandbox/consents/{await client.BankConsentIdAsync(id)}/revoke", null))
         {
             revoke.EnsureSuccessStatusCode();
         }
@@ -62,6 +64,23 @@ public sealed class ConnectionLifecycleTests(AppFixture fixture) : IDisposable
         Assert.Equal("revoked_by_psu", verified.GetProperty("statusReason").GetString());
         Assert.NotEqual(JsonValueKind.Null, verified.GetProperty("consentCheckedAt").ValueKind);
         Assert.Equal((null, null), await TokenCiphersAsync(id));
+    }
+
+    [Theory]
+    [InlineData("sandboxbank")]
+    [InlineData("ukbank")]
+    public async Task DeletingAConnectionTerminatesItsConsentAtTheBankWhateverTheStandard(string institutionId)
+    {
+        using var client = await ApiTestClient.CreateAsync(fixture.App);
+        using var bank = new BankTpp(fixture.App, bank: institutionId);
+        var id = await client.ActiveRedirectConnectionAsync(bank, institutionId, await bank.CreatePsuAsync());
+        var consentId = await client.BankConsentIdAsync(id);
+
+        using var deleted = await client.Api.DeleteAsync($"/v1/connections/{id}");
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal("terminatedByTpp", (string?)(await bank.AdminGetAsync($"/sandbox/consents/{consentId}"))["status"]);
+        Assert.Equal("deleted_by_client", (await client.GetConnectionAsync(id)).GetProperty("statusReason").GetString());
     }
 
     [Fact]
