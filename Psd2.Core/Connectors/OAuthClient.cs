@@ -23,17 +23,7 @@ public sealed class OAuthClient(HttpClient tlsHttp, HttpClient publicHttp)
 {
     public async Task<AuthorizationServerMetadata> DiscoverAsync(string metadataUrl, CancellationToken cancellationToken)
     {
-        HttpResponseMessage response;
-        try
-        {
-            response = await publicHttp.GetAsync(metadataUrl, cancellationToken);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw BankHttp.Unreachable(e);
-        }
-
-        using (response)
+        using (var response = await ReachAsync(() => publicHttp.GetAsync(metadataUrl, cancellationToken), cancellationToken))
         {
             if (!response.IsSuccessStatusCode)
             {
@@ -47,26 +37,17 @@ public sealed class OAuthClient(HttpClient tlsHttp, HttpClient publicHttp)
         }
     }
 
-    /// <summary>The authorisation-code request the PSU's browser is sent to.</summary>
-    public static string AuthorizationUrl(AuthorizationServerMetadata server, RedirectRequest request, string scope) =>
+    /// <summary>The authorisation-code request the PSU's browser is sent to, with what else the standard adds (a request object, a nonce).</summary>
+    public static string AuthorizationUrl(AuthorizationServerMetadata server, RedirectRequest request, string scope, params (string Name, string Value)[] more) =>
         $"{server.AuthorizationEndpoint}?response_type=code&client_id={Uri.EscapeDataString(request.ClientId)}"
         + $"&redirect_uri={Uri.EscapeDataString(request.RedirectUri)}&scope={Uri.EscapeDataString(scope)}"
-        + $"&state={Uri.EscapeDataString(request.State)}&code_challenge={Uri.EscapeDataString(request.CodeChallenge)}&code_challenge_method=S256";
+        + $"&state={Uri.EscapeDataString(request.State)}&code_challenge={Uri.EscapeDataString(request.CodeChallenge)}&code_challenge_method=S256"
+        + string.Concat(more.Select(p => $"&{p.Name}={Uri.EscapeDataString(p.Value)}"));
 
     /// <summary>A token request; the bank's refusal carries its OAuth error code (invalid_grant, ...).</summary>
     public async Task<IssuedTokens> RequestTokensAsync(string tokenEndpoint, IReadOnlyDictionary<string, string> form, CancellationToken cancellationToken)
     {
-        HttpResponseMessage response;
-        try
-        {
-            response = await tlsHttp.PostAsync(tokenEndpoint, new FormUrlEncodedContent(form), cancellationToken);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw BankHttp.Unreachable(e);
-        }
-
-        using (response)
+        using (var response = await ReachAsync(() => tlsHttp.PostAsync(tokenEndpoint, new FormUrlEncodedContent(form), cancellationToken), cancellationToken))
         {
             if (!response.IsSuccessStatusCode)
             {
@@ -79,6 +60,18 @@ public sealed class OAuthClient(HttpClient tlsHttp, HttpClient publicHttp)
             using var body = await BankHttp.JsonAsync(response, cancellationToken);
             return BankHttp.Shape(body, t => new IssuedTokens(
                 BankHttp.Required(t, "access_token"), BankHttp.String(t, "refresh_token"), ExpiresIn(t), BankHttp.String(t, "scope")));
+        }
+    }
+
+    private static async Task<HttpResponseMessage> ReachAsync(Func<Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await send();
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw BankHttp.Unreachable(e);
         }
     }
 

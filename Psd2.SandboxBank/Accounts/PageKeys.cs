@@ -6,9 +6,10 @@ using System.Text;
 namespace Psd2.SandboxBank.Accounts;
 
 /// <summary>Where the next page of a transaction list starts, bound to the query and the bank day it was issued on.</summary>
+/// <param name="TotalPages">The list's page count where the dialect states one (UK Open Banking's Meta.TotalPages), counted once for the first page; else 0.</param>
 public sealed record PageCursor(
     string ConsentId, string ResourceId, string BookingStatus, DateOnly DateFrom, DateOnly DateTo,
-    DateOnly NextDay, int Offset, int Page, DateOnly IssuedOn);
+    DateOnly NextDay, int Offset, int Page, DateOnly IssuedOn, int TotalPages = 0);
 
 /// <summary>
 /// Opaque, MAC-protected page keys for _links.next: a TPP cannot forge one to read a later page without it counting
@@ -23,7 +24,8 @@ public sealed class PageKeys
     {
         var payload = Encoding.UTF8.GetBytes(string.Join('|',
             cursor.ConsentId, cursor.ResourceId, cursor.BookingStatus, Day(cursor.DateFrom), Day(cursor.DateTo), Day(cursor.NextDay),
-            cursor.Offset.ToString(CultureInfo.InvariantCulture), cursor.Page.ToString(CultureInfo.InvariantCulture), Day(cursor.IssuedOn)));
+            cursor.Offset.ToString(CultureInfo.InvariantCulture), cursor.Page.ToString(CultureInfo.InvariantCulture), Day(cursor.IssuedOn),
+            cursor.TotalPages.ToString(CultureInfo.InvariantCulture)));
         return Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(HMACSHA256.HashData(_key, payload).AsSpan(0, MacBytes));
     }
 
@@ -44,7 +46,8 @@ public sealed class PageKeys
 
         var parts = Encoding.UTF8.GetString(payload).Split('|');
         return new PageCursor(parts[0], parts[1], parts[2], ParseDay(parts[3]), ParseDay(parts[4]), ParseDay(parts[5]),
-            int.Parse(parts[6], CultureInfo.InvariantCulture), int.Parse(parts[7], CultureInfo.InvariantCulture), ParseDay(parts[8]));
+            int.Parse(parts[6], CultureInfo.InvariantCulture), int.Parse(parts[7], CultureInfo.InvariantCulture), ParseDay(parts[8]),
+            int.Parse(parts[9], CultureInfo.InvariantCulture));
     }
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

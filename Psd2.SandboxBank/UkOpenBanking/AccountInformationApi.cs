@@ -91,6 +91,12 @@ public static class AccountInformationApi
         }
 
         var bank = options.CurrentValue;
+        if (cursor.Page == 1)
+        {
+            // Counted over the whole period once, for the first page; the later pages' keys carry it.
+            cursor = cursor with { TotalPages = TransactionPager.PageCount(generator, account, cursor, bank.TransactionsPageSize) };
+        }
+
         var detail = grant.Terms.Permissions.Contains(UkPermissions.ReadTransactionsDetail);
         var (booked, next) = cursor.DateFrom <= cursor.DateTo
             ? TransactionPager.Page(generator, account, cursor, bank.TransactionsPageSize, t => t)
@@ -106,7 +112,7 @@ public static class AccountInformationApi
             .ToList();
 
         var links = new Links(SelfLink(context, options).Self, next is null ? null : OpenBankingPaths.Absolute(bank, $"{Path}/{accountId}/transactions?pageKey={pageKeys.Protect(next)}"));
-        var meta = new Meta(TotalPages: TransactionPager.PageCount(generator, account, cursor, bank.TransactionsPageSize));
+        var meta = new Meta(TotalPages: cursor.TotalPages);
         return Ok(new OBReadTransaction6(new OBReadDataTransaction6(transactions), links, meta), OpenBankingJson.Default.OBReadTransaction6);
     }
 

@@ -99,10 +99,8 @@ public sealed partial class UkOpenBankingConnector
                 },
             },
         }, now, now + RequestObjectLifetime);
-        var url = $"{server.AuthorizationEndpoint}?response_type=code&client_id={Uri.EscapeDataString(request.ClientId)}"
-            + $"&redirect_uri={Uri.EscapeDataString(request.RedirectUri)}&scope={Uri.EscapeDataString(Scope)}&state={Uri.EscapeDataString(request.State)}"
-            + $"&nonce={nonce}&code_challenge={Uri.EscapeDataString(request.CodeChallenge)}&code_challenge_method=S256&request={requestObject}";
-        return new AuthorisationRedirect(url, server.TokenEndpoint);
+        return new AuthorisationRedirect(
+            OAuthClient.AuthorizationUrl(server, request, Scope, ("nonce", nonce), ("request", requestObject)), server.TokenEndpoint);
     }
 
     public Task<DecoupledPoll> PollDecoupledAsync(string decoupledStatus, CancellationToken cancellationToken) => throw Unsupported();
