@@ -50,6 +50,8 @@ public sealed class ConnectionActivation(Psd2DbContext db, TokenProtector protec
         var renewed = connection.RenewsConnectionId is { } renewedId
             ? await db.Connections.SingleOrDefaultAsync(c => c.Id == renewedId, cancellationToken)
             : null;
+        // Its tokens are taken before it is retired: some standards end a consent only through them.
+        var renewedConsent = renewed is null ? null : protector.ConsentOf(renewed);
         if (renewed is not null)
         {
             Retire(renewed, connection, requestId);
@@ -65,7 +67,7 @@ public sealed class ConnectionActivation(Psd2DbContext db, TokenProtector protec
         if (renewed is not null)
         {
             // Best effort: a consent the bank could not be told of ends there at its validUntil, and nothing uses it.
-            await ConsentTermination.TryTerminateAsync(bank, renewed, logger, cancellationToken);
+            await ConsentTermination.TryTerminateAsync(bank, renewed, renewedConsent!, logger, cancellationToken);
         }
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Psd2.Api.Banking;
 using Psd2.Api.ClientApps;
+using Psd2.Core.Security;
 using Psd2.Core.Accounts;
 using Psd2.Core.Banking;
 using Psd2.Core.ClientApps;
@@ -92,7 +93,7 @@ public static class ConnectionsApi
     }
 
     private static async Task<Results<NoContent, ApiProblem<NotFound404>, ApiProblem<Unprocessable422, BadGateway502>>> DeleteAsync(
-        Guid connectionId, bool? purge, Caller caller, Psd2DbContext db, BankClients banks, IAccountCache cache, TimeProvider time, CancellationToken cancellationToken)
+        Guid connectionId, bool? purge, Caller caller, Psd2DbContext db, BankClients banks, TokenProtector protector, IAccountCache cache, TimeProvider time, CancellationToken cancellationToken)
     {
         var connection = await db.Connections.OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
         if (connection is null)
@@ -105,7 +106,7 @@ public static class ConnectionsApi
         {
             try
             {
-                await ConsentTermination.TerminateAsync(banks.Connector(connection.InstitutionId), connection, cancellationToken);
+                await ConsentTermination.TerminateAsync(banks.Connector(connection.InstitutionId), protector.ConsentOf(connection), cancellationToken);
             }
             catch (ConnectorException e)
             {

@@ -10,11 +10,11 @@ public static class ConsentTermination
     public static bool HoldsConsent(Connection connection) => connection.BankConsentId is not null && !connection.IsFinal;
 
     /// <summary>Terminates the consent; throws when the bank cannot be reached or fails.</summary>
-    public static async Task TerminateAsync(IBankConnector bank, Connection connection, CancellationToken cancellationToken)
+    public static async Task TerminateAsync(IBankConnector bank, ConsentHandle consent, CancellationToken cancellationToken)
     {
         try
         {
-            await bank.TerminateConsentAsync(connection.BankConsentId!, cancellationToken);
+            await bank.TerminateConsentAsync(consent, cancellationToken);
         }
         catch (ConnectorException e) when (e.Failure is ConnectorFailure.ConsentInvalid or ConnectorFailure.ConsentExpired)
         {
@@ -23,11 +23,11 @@ public static class ConsentTermination
     }
 
     /// <summary>Terminates the consent where the caller goes on regardless (the bank ends it at validUntil anyway).</summary>
-    public static async Task<bool> TryTerminateAsync(IBankConnector bank, Connection connection, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<bool> TryTerminateAsync(IBankConnector bank, Connection connection, ConsentHandle consent, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {
-            await TerminateAsync(bank, connection, cancellationToken);
+            await TerminateAsync(bank, consent, cancellationToken);
             return true;
         }
         catch (ConnectorException e)

@@ -120,13 +120,13 @@ public sealed class DecoupledAuthorisationPoller(IServiceScopeFactory scopes, Ti
                     return;
                 case DecoupledState.Failed:
                     // The bank tells a refusal from an order nobody answered by the consent's state.
-                    var expired = await bank.GetConsentStateAsync(connection.BankConsentId!, cancellationToken) == ConsentState.Expired;
+                    var expired = await bank.GetConsentStateAsync(new ConsentHandle(connection.BankConsentId!, null, null), cancellationToken) == ConsentState.Expired;
                     checks.End(connection, expired ? ConnectionStatus.Expired : ConnectionStatus.Rejected, expired ? "authorisation_timed_out" : "user_refused", requestId: null);
                     break;
                 case DecoupledState.Pending:
                     if (now >= connection.AuthorisationDeadline)
                     {
-                        await ConsentTermination.TryTerminateAsync(bank, connection, logger, cancellationToken);
+                        await ConsentTermination.TryTerminateAsync(bank, connection, new ConsentHandle(connection.BankConsentId!, null, null), logger, cancellationToken);
                         checks.End(connection, ConnectionStatus.Expired, "authorisation_timed_out", requestId: null);
                         break;
                     }

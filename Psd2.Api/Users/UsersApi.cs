@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Psd2.Api.ClientApps;
 using Psd2.Api.Connections;
+using Psd2.Core.Security;
 using Psd2.Core.Accounts;
 using Psd2.Core.Banking;
 using Psd2.Core.ClientApps;
@@ -114,7 +115,7 @@ public static class UsersApi
     }
 
     private static async Task<Results<NoContent, ApiProblem<NotFound404>, ApiProblem<BadGateway502>>> DeleteAsync(
-        Guid userId, Caller caller, Psd2DbContext db, BankClients banks, IAccountCache cache, TimeProvider time, CancellationToken cancellationToken)
+        Guid userId, Caller caller, Psd2DbContext db, BankClients banks, TokenProtector protector, IAccountCache cache, TimeProvider time, CancellationToken cancellationToken)
     {
         var user = await db.Users.OwnedBy(caller.ClientAppId).SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
@@ -128,7 +129,7 @@ public static class UsersApi
         {
             try
             {
-                await ConsentTermination.TerminateAsync(banks.Connector(connection.InstitutionId), connection, cancellationToken);
+                await ConsentTermination.TerminateAsync(banks.Connector(connection.InstitutionId), protector.ConsentOf(connection), cancellationToken);
             }
             catch (ConnectorException)
             {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Psd2.Core.Connectors;
 using Psd2.Core.Connectors.BerlinGroup;
+using Psd2.Core.Connectors.Stet;
 using Psd2.Core.Connectors.UkOpenBanking;
 
 namespace Psd2.Core.Banking;
@@ -34,6 +35,8 @@ public sealed class BankClients(
                 institution.RequiresSignature ? signers.HttpSignature : null, time, loggers.CreateLogger<BerlinGroupConnector>()),
             InstitutionStandard.UkOpenBanking => new UkOpenBankingConnector(http, new OAuthClient(http, http), institution.TokenPath, tpp.OrganizationId,
                 signers, time, loggers.CreateLogger<UkOpenBankingConnector>()),
+            InstitutionStandard.Stet => new StetConnector(http, new OAuthClient(http, http), institution.TokenPath, tpp.OrganizationId,
+                institution.RequiresSignature ? null : null, time, loggers.CreateLogger<StetConnector>()),
             var standard => throw new NotSupportedException($"No connector speaks {standard}."),
         };
     }

@@ -32,8 +32,9 @@ public static class InstitutionStandard
 {
     public const string BerlinGroup = "berlin-group";
     public const string UkOpenBanking = "uk-open-banking";
+    public const string Stet = "stet";
 
-    public static readonly IReadOnlyList<string> All = [BerlinGroup, UkOpenBanking];
+    public static readonly IReadOnlyList<string> All = [BerlinGroup, UkOpenBanking, Stet];
 }
 
 public sealed class InstitutionOptions

@@ -3,6 +3,7 @@ using Psd2.Core.Banking;
 using Psd2.Core.Connectors;
 using Psd2.Core.Events;
 using Psd2.Core.Persistence;
+using Psd2.Core.Security;
 
 namespace Psd2.Core.Connections;
 
@@ -11,7 +12,7 @@ namespace Psd2.Core.Connections;
 /// applies it: a consent the PSU revoked at the bank, or that expired there, shows as such from this contact on;
 /// one within the renewal window is renewal_due. Each move is told to the client app as a <c>connection.&lt;status&gt;</c> event.
 /// </summary>
-public sealed class ConsentChecks(Psd2DbContext db, BankClients banks, TimeProvider time)
+public sealed class ConsentChecks(Psd2DbContext db, BankClients banks, TokenProtector protector, TimeProvider time)
 {
     /// <summary>How long before validUntil a connection is renewal_due.</summary>
     public const int RenewalWindowDays = 7;
@@ -24,7 +25,7 @@ public sealed class ConsentChecks(Psd2DbContext db, BankClients banks, TimeProvi
             return;
         }
 
-        var state = await banks.Connector(connection.InstitutionId).GetConsentStateAsync(connection.BankConsentId, cancellationToken);
+        var state = await banks.Connector(connection.InstitutionId).GetConsentStateAsync(protector.ConsentOf(connection), cancellationToken);
         Apply(connection, state, requestId);
         await db.SaveChangesAsync(cancellationToken);
     }

@@ -46,6 +46,16 @@ public enum DecoupledState
 /// <param name="RetryAfter">How long the bank asked the platform to wait before the next poll.</param>
 public sealed record DecoupledPoll(DecoupledState State, string? BankStatus, TimeSpan? RetryAfter);
 
+/// <summary>
+/// A consent as the platform holds it: the bank's id for it and, once authorised, its tokens, through which some
+/// standards alone reach the consent (STET has no consent resource to read or delete).
+/// </summary>
+public sealed record ConsentHandle(string ConsentId, string? AccessToken, string? RefreshToken)
+{
+    /// <summary>The id only: the tokens are never written anywhere.</summary>
+    public override string ToString() => $"ConsentHandle {{ ConsentId = {ConsentId} }}";
+}
+
 /// <summary>Tokens the bank issued for a consent (never logged; stored encrypted).</summary>
 public sealed record BankTokens(string AccessToken, string RefreshToken, int ExpiresIn);
 

@@ -12,10 +12,10 @@ public interface IBankConnector : IAccountReader
     Task<CreatedConsent> CreateConsentAsync(ConsentRequest request, CancellationToken cancellationToken);
 
     /// <summary>The consent's state at the bank; a call that does not use the consent's daily budget.</summary>
-    Task<ConsentState> GetConsentStateAsync(string consentId, CancellationToken cancellationToken);
+    Task<ConsentState> GetConsentStateAsync(ConsentHandle consent, CancellationToken cancellationToken);
 
     /// <summary>Ends the consent at the bank, which revokes its tokens with it.</summary>
-    Task TerminateConsentAsync(string consentId, CancellationToken cancellationToken);
+    Task TerminateConsentAsync(ConsentHandle consent, CancellationToken cancellationToken);
 
     /// <summary>Where the PSU's browser authorises the consent, and the token endpoint its code is redeemed at.</summary>
     Task<AuthorisationRedirect> AuthorisationRedirectAsync(CreatedConsent consent, RedirectRequest request, CancellationToken cancellationToken);

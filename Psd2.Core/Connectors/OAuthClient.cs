@@ -3,8 +3,8 @@ using System.Text.Json;
 
 namespace Psd2.Core.Connectors;
 
-/// <summary>The authorisation server's endpoints (RFC 8414).</summary>
-public sealed record AuthorizationServerMetadata(string Issuer, string AuthorizationEndpoint, string TokenEndpoint);
+/// <summary>The authorisation server's endpoints (RFC 8414); the revocation endpoint (RFC 7009) where it offers one.</summary>
+public sealed record AuthorizationServerMetadata(string Issuer, string AuthorizationEndpoint, string TokenEndpoint, string? RevocationEndpoint = null);
 
 /// <summary>Tokens as the token endpoint issued them, with the scope it says they carry.</summary>
 public sealed record IssuedTokens(string AccessToken, string? RefreshToken, int ExpiresIn, string? Scope)
@@ -33,7 +33,8 @@ public sealed class OAuthClient(HttpClient tlsHttp, HttpClient publicHttp)
 
             using var body = await BankHttp.JsonAsync(response, cancellationToken);
             return BankHttp.Shape(body, m => new AuthorizationServerMetadata(
-                BankHttp.Required(m, "issuer"), BankHttp.Required(m, "authorization_endpoint"), BankHttp.Required(m, "token_endpoint")));
+                BankHttp.Required(m, "issuer"), BankHttp.Required(m, "authorization_endpoint"), BankHttp.Required(m, "token_endpoint"),
+                BankHttp.String(m, "revocation_endpoint")));
         }
     }
 
@@ -51,16 +52,33 @@ public sealed class OAuthClient(HttpClient tlsHttp, HttpClient publicHttp)
         {
             if (!response.IsSuccessStatusCode)
             {
-                using var error = await BankHttp.ErrorJsonAsync(response, cancellationToken);
-                var code = error is null ? null : BankHttp.String(error.RootElement, "error");
-                throw new ConnectorException(BankHttp.IsTransient(response) ? ConnectorFailure.Transient : ConnectorFailure.Refused,
-                    code ?? "token_error", $"The bank refused the token request ({(int)response.StatusCode} {code}).");
+                throw await RefusalAsync(response, "token_error", "the token request", cancellationToken);
             }
 
             using var body = await BankHttp.JsonAsync(response, cancellationToken);
             return BankHttp.Shape(body, t => new IssuedTokens(
                 BankHttp.Required(t, "access_token"), BankHttp.String(t, "refresh_token"), ExpiresIn(t), BankHttp.String(t, "scope")));
         }
+    }
+
+    /// <summary>Revokes a token over mutual TLS (RFC 7009); the bank answers 200 for a token it no longer knows, too.</summary>
+    public async Task RevokeAsync(string revocationEndpoint, string token, string tokenTypeHint, string clientId, CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = tokenTypeHint, ["client_id"] = clientId };
+        using var response = await ReachAsync(() => tlsHttp.PostAsync(revocationEndpoint, new FormUrlEncodedContent(form), cancellationToken), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await RefusalAsync(response, "revocation_error", "the revocation", cancellationToken);
+        }
+    }
+
+    /// <summary>An OAuth endpoint's refusal, with its <c>error</c> code (RFC 6749 5.2) when the body has one.</summary>
+    private static async Task<ConnectorException> RefusalAsync(HttpResponseMessage response, string fallbackCode, string what, CancellationToken cancellationToken)
+    {
+        using var error = await BankHttp.ErrorJsonAsync(response, cancellationToken);
+        var code = error is null ? null : BankHttp.String(error.RootElement, "error");
+        return new ConnectorException(BankHttp.IsTransient(response) ? ConnectorFailure.Transient : ConnectorFailure.Refused,
+            code ?? fallbackCode, $"The bank refused {what} ({(int)response.StatusCode} {code}).");
     }
 
     private static async Task<HttpResponseMessage> ReachAsync(Func<Task<HttpResponseMessage>> send, CancellationToken cancellationToken)

@@ -38,9 +38,9 @@ public sealed partial class BerlinGroupConnector
         return BankHttp.Shape(body, root => new CreatedConsent(BankHttp.Required(root, "consentId"), Link(root, "scaOAuth"), Link(root, "scaStatus")));
     }
 
-    public async Task<ConsentState> GetConsentStateAsync(string consentId, CancellationToken cancellationToken)
+    public async Task<ConsentState> GetConsentStateAsync(ConsentHandle consent, CancellationToken cancellationToken)
     {
-        using var request = Request(HttpMethod.Get, $"/v1/consents/{Uri.EscapeDataString(consentId)}/status");
+        using var request = Request(HttpMethod.Get, $"/v1/consents/{Uri.EscapeDataString(consent.ConsentId)}/status");
         using var body = await CallAsync(request, null, cancellationToken);
         return BankHttp.Shape(body, root => BankHttp.Required(root, "consentStatus")) switch
         {
@@ -54,9 +54,9 @@ public sealed partial class BerlinGroupConnector
         };
     }
 
-    public async Task TerminateConsentAsync(string consentId, CancellationToken cancellationToken)
+    public async Task TerminateConsentAsync(ConsentHandle consent, CancellationToken cancellationToken)
     {
-        using var request = Request(HttpMethod.Delete, $"/v1/consents/{Uri.EscapeDataString(consentId)}");
+        using var request = Request(HttpMethod.Delete, $"/v1/consents/{Uri.EscapeDataString(consent.ConsentId)}");
         using var response = await SendAsync(request, null, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
     }

@@ -46,9 +46,9 @@ public sealed partial class UkOpenBankingConnector
             BankHttp.Required(root.GetProperty("Data"), "ConsentId"), "/.well-known/openid-configuration", null));
     }
 
-    public async Task<ConsentState> GetConsentStateAsync(string consentId, CancellationToken cancellationToken)
+    public async Task<ConsentState> GetConsentStateAsync(ConsentHandle consent, CancellationToken cancellationToken)
     {
-        using var request = Request(HttpMethod.Get, $"{ConsentsPath}/{Uri.EscapeDataString(consentId)}", await ClientTokenAsync(cancellationToken));
+        using var request = Request(HttpMethod.Get, $"{ConsentsPath}/{Uri.EscapeDataString(consent.ConsentId)}", await ClientTokenAsync(cancellationToken));
         using var body = await CallAsync(request, null, cancellationToken);
         return BankHttp.Shape(body, root => BankHttp.Required(root.GetProperty("Data"), "Status")) switch
         {
@@ -62,9 +62,9 @@ public sealed partial class UkOpenBankingConnector
         };
     }
 
-    public async Task TerminateConsentAsync(string consentId, CancellationToken cancellationToken)
+    public async Task TerminateConsentAsync(ConsentHandle consent, CancellationToken cancellationToken)
     {
-        using var request = Request(HttpMethod.Delete, $"{ConsentsPath}/{Uri.EscapeDataString(consentId)}", await ClientTokenAsync(cancellationToken));
+        using var request = Request(HttpMethod.Delete, $"{ConsentsPath}/{Uri.EscapeDataString(consent.ConsentId)}", await ClientTokenAsync(cancellationToken));
         using var response = await SendAsync(request, null, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {

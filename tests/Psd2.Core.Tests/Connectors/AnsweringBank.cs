@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Psd2.Core.Banking;
 using Psd2.Core.Connectors;
 using Psd2.Core.Connectors.BerlinGroup;
+using Psd2.Core.Connectors.Stet;
 using Psd2.Core.Connectors.UkOpenBanking;
 
 namespace Psd2.Core.Tests.Connectors;
@@ -26,6 +27,12 @@ internal static class AnsweringBank
         var http = Http(answer);
         return new UkOpenBankingConnector(http, new OAuthClient(http, http), TokenPath, ClientId,
             new RequestSigners(qsealC, new FixedTime(now)), new FixedTime(now), NullLogger<UkOpenBankingConnector>.Instance);
+    }
+
+    public static StetConnector StetConnector(Func<HttpRequestMessage, HttpResponseMessage> answer, DateTimeOffset now)
+    {
+        var http = Http(answer);
+        return new StetConnector(http, new OAuthClient(http, http), TokenPath, ClientId, null, new FixedTime(now), NullLogger<StetConnector>.Instance);
     }
 
     public const string ClientId = "PSDGB-FCA-123456";

@@ -86,7 +86,7 @@ public sealed partial class BerlinGroupConsentTests
     {
         var connector = Connector(_ => Answer(HttpStatusCode.OK, $$"""{"consentStatus":"{{consentStatus}}"}"""), Now);
 
-        Assert.Equal(expected, await connector.GetConsentStateAsync("c-1", CancellationToken.None));
+        Assert.Equal(expected, await connector.GetConsentStateAsync(new ConsentHandle("c-1", null, null), CancellationToken.None));
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public sealed class UkOpenBankingConnectorTests : IDisposable
             ? Answer(HttpStatusCode.OK, ClientToken)
             : Answer(HttpStatusCode.OK, $$$"""{"Data":{"ConsentId":"c-1","Status":"{{{status}}}"},"Risk":{}}"""), Now, _seal);
 
-        Assert.Equal(expected, await connector.GetConsentStateAsync("c-1", CancellationToken.None));
+        Assert.Equal(expected, await connector.GetConsentStateAsync(new ConsentHandle("c-1", null, null), CancellationToken.None));
     }
 
     [Fact]
@@ -191,7 +191,7 @@ public sealed class UkOpenBankingConnectorTests : IDisposable
             ? Answer(HttpStatusCode.OK, ClientToken)
             : Answer(HttpStatusCode.NotFound, ""), Now, _seal);
 
-        var failure = await Assert.ThrowsAsync<ConnectorException>(() => connector.TerminateConsentAsync("gone", CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<ConnectorException>(() => connector.TerminateConsentAsync(new ConsentHandle("gone", null, null), CancellationToken.None));
 
         Assert.Equal(ConnectorFailure.ConsentInvalid, failure.Failure);
     }
