@@ -8,18 +8,20 @@ var state = StateFolder.Open(builder);
 builder.Services.AddSingleton(state);
 builder.Services.AddHostedService<ResourcesFile>();
 
-var databases = builder.AddPostgresDatabases("postgres", state, "psd2db", "sandboxdb", "ukbankdb");
-var (psd2db, sandboxdb, ukbankdb) = (databases[0], databases[1], databases[2]);
+var databases = builder.AddPostgresDatabases("postgres", state, "psd2db", "sandboxdb", "ukbankdb", "stetbankdb");
+var (psd2db, sandboxdb, ukbankdb, stetbankdb) = (databases[0], databases[1], databases[2], databases[3]);
 var redis = builder.AddRedisServer("redis", state);
 var tokenKey = builder.AddParameter("token-encryption-key", state.Secret(StateFolder.TokenEncryptionKeyFile), secret: true);
 var sandboxAdminKey = builder.AddParameter("sandbox-admin-key", state.Secret(StateFolder.SandboxAdminKeyFile), secret: true);
 var jobsOperator = builder.AddParameter("jobs-operator-password", state.Secret(StateFolder.JobsOperatorPasswordFile), secret: true);
 var jobsViewer = builder.AddParameter("jobs-viewer-password", state.Secret(StateFolder.JobsViewerPasswordFile), secret: true);
 
-// The simulated banks, one per standard: a Swedish Berlin Group bank and a UK Open Banking one.
+// The simulated banks, one per standard: a Swedish Berlin Group bank, a UK Open Banking one and a STET one.
 var sandboxbank = builder.AddSandboxBank("sandboxbank", "berlin-group", sandboxdb, state, sandboxAdminKey);
 var ukbank = builder.AddSandboxBank("ukbank", "uk-open-banking", ukbankdb, state, sandboxAdminKey)
     .WithEnvironment("SandboxBank__TimeZone", "Europe/London");
+var stetbank = builder.AddSandboxBank("stetbank", "stet", stetbankdb, state, sandboxAdminKey)
+    .WithEnvironment("SandboxBank__TimeZone", "Europe/Paris");
 
 // The migrator finishes before api and worker start, so they never see a half-migrated schema.
 var migrator = builder.AddService<Projects.Psd2_Migrator>("migrator")
@@ -32,6 +34,7 @@ IResourceBuilder<ServiceResource> Platform<TProject>(string name) where TProject
         .WithReference(redis).WaitFor(redis)
         .WithReference(sandboxbank)
         .WithReference(ukbank)
+        .WithReference(stetbank)
         .WithTppCertificates(state)
         .WithTokenEncryptionKey(tokenKey)
         .WaitForCompletion(migrator);
@@ -41,6 +44,8 @@ var api = Platform<Projects.Psd2_Api>("api")
 api.WithUrl(ReferenceExpression.Create($"{api.GetEndpoint("http")}/swagger"), "Swagger UI")
     // Banks send end users' browsers back to the api, so it must know its own address.
     .WithEnvironment("Api__PublicBaseUrl", api.GetEndpoint("http"));
+// STET has no consent resource to carry the redirect URI: the TPP registers it with the bank beforehand.
+stetbank.WithEnvironment("SandboxBank__RedirectUris__0", ReferenceExpression.Create($"{api.GetEndpoint("http")}/connect/callback"));
 
 // Replicas share Hangfire's storage and the refresh claims in psd2db (AppHost:WorkerReplicas, default 1). Each serves
 // Hangfire's dashboard to operators (user "operator", may trigger) and viewers (user "viewer"): passwords in the state folder.

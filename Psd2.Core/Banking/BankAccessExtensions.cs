@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -10,12 +12,21 @@ namespace Psd2.Core.Banking;
 /// <summary>What every platform service that talks to banks registers: the institutions on offer, the mutual-TLS client (the platform's QWAC), its QSealC signatures, and encryption for the tokens banks issue.</summary>
 public static class BankAccessExtensions
 {
-    public static void AddInstitutionOptions(this IHostApplicationBuilder builder) =>
+    /// <summary>
+    /// The institutions on offer: <c>Banking/institutions.json</c> (built in), below every other configuration source, so
+    /// appsettings, the environment and the command line can change or add banks.
+    /// </summary>
+    public static void AddInstitutionOptions(this IHostApplicationBuilder builder)
+    {
+        using var json = typeof(BankAccessExtensions).Assembly.GetManifestResourceStream("institutions.json")!;
+        // Read once into memory: a stream source cannot be loaded again when the sources are rebuilt.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = new ConfigurationBuilder().AddJsonStream(json).Build().AsEnumerable() });
         builder.Services.AddOptions<InstitutionOptions>().BindConfiguration(InstitutionOptions.Section)
             .Validate(o => o.Banks.Count > 0 && o.Banks.Values.All(b => Validator.TryValidateObject(b, new ValidationContext(b), null, true)
                     && InstitutionStandard.All.Contains(b.Standard)),
                 $"Institutions:Banks must list at least one bank, each with name, standard ({string.Join(", ", InstitutionStandard.All)}), SCA approaches, maximum consent and history days and service.")
             .ValidateOnStart();
+    }
 
     public static void AddBankAccess(this IHostApplicationBuilder builder)
     {
