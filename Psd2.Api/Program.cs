@@ -50,6 +50,7 @@ app.UseAntiforgery();        // the Connect page's form
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();   // /openapi/v1.json and Swagger UI at /swagger
 app.MapConnectCallback();
+app.MapQsealCertificate();    // the QSealC STET banks fetch from the keyId of the platform's signatures
 app.MapConnectPages();       // /connect/{token}: pick a bank, sign in, see the outcome
 
 var v1 = app.MapV1();        // every operation acts for the client app whose key it carries

@@ -35,12 +35,13 @@ IResourceBuilder<ServiceResource> Platform<TProject>(string name) where TProject
         .WithReference(sandboxbank)
         .WithReference(ukbank)
         .WithReference(stetbank)
-        .WithTppCertificates(state)
         .WithTokenEncryptionKey(tokenKey)
         .WaitForCompletion(migrator);
 
 var api = Platform<Projects.Psd2_Api>("api")
     .WithUrlForEndpoint("http", url => url.DisplayText = "API");
+// The api publishes the QSealC that api and workers sign with, where STET banks fetch it.
+api.WithTppCertificates(state, api.GetEndpoint("http"));
 api.WithUrl(ReferenceExpression.Create($"{api.GetEndpoint("http")}/swagger"), "Swagger UI")
     // Banks send end users' browsers back to the api, so it must know its own address.
     .WithEnvironment("Api__PublicBaseUrl", api.GetEndpoint("http"));
@@ -52,6 +53,7 @@ stetbank.WithEnvironment("SandboxBank__RedirectUris__0", ReferenceExpression.Cre
 for (var replica = 1; replica <= builder.Configuration.GetValue("AppHost:WorkerReplicas", 1); replica++)
 {
     var worker = Platform<Projects.Psd2_Worker>(replica == 1 ? "worker" : $"worker-{replica}")
+        .WithTppCertificates(state, api.GetEndpoint("http"))
         .WithEnvironment("Worker__Dashboard__OperatorPassword", jobsOperator)
         .WithEnvironment("Worker__Dashboard__ViewerPassword", jobsViewer);
     worker.WithUrl(ReferenceExpression.Create($"{worker.GetEndpoint("http")}/hangfire"), "Jobs (Hangfire)");

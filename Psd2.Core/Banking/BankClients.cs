@@ -36,7 +36,7 @@ public sealed class BankClients(
             InstitutionStandard.UkOpenBanking => new UkOpenBankingConnector(http, new OAuthClient(http, http), institution.TokenPath, tpp.OrganizationId,
                 signers, time, loggers.CreateLogger<UkOpenBankingConnector>()),
             InstitutionStandard.Stet => new StetConnector(http, new OAuthClient(http, http), institution.TokenPath, tpp.OrganizationId,
-                institution.RequiresSignature ? null : null, time, loggers.CreateLogger<StetConnector>()),
+                institution.RequiresSignature ? signers.StetSignature : null, time, loggers.CreateLogger<StetConnector>()),
             var standard => throw new NotSupportedException($"No connector speaks {standard}."),
         };
     }

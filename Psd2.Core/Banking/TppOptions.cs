@@ -12,6 +12,12 @@ public sealed class TppOptions
     [Required] public string QsealCertificatePath { get; set; } = "";
     [Required] public string QsealKeyPath { get; set; } = "";
 
+    /// <summary>
+    /// Where banks fetch the QSealC (PEM) from, ending in <c>_&lt;SHA-256 fingerprint in hex&gt;.pem</c>: the keyId of STET
+    /// signatures. Only STET banks need it; the platform cannot sign STET requests without it.
+    /// </summary>
+    public string? QsealCertificateUrl { get; set; }
+
     /// <summary>The QTSP root the banks' TLS certificates chain to (the sandbox's; empty means the system store).</summary>
     public string? TrustedCaPath { get; set; }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Signs and verifies Berlin Group request signatures with http-signature, Joyent's (now TritonDataCenter's)
-// implementation of draft-cavage-http-signatures: if a third-party implementation accepts what the platform
-// signs, and the sandbox bank accepts what it signs, both sides read the draft the way others do.
+// Signs and verifies Berlin Group and STET request signatures with http-signature, Joyent's (now
+// TritonDataCenter's) implementation of draft-cavage-http-signatures: if a third-party implementation accepts
+// what the platform signs, and the sandbox bank accepts what it signs, both sides read the draft the way others do.
 //
 // The Berlin Group shape (NextGenPSD2 implementation guidelines, "Signature"):
 //   Digest                     SHA-256=<base64 of the body's hash> (RFC 3230), also for an empty body
@@ -11,9 +11,16 @@
 //   signed headers             digest and x-request-id always; psu-id, psu-corporate-id, tpp-redirect-uri
 //                              and date whenever the request carries them
 //
+// The STET shape (--profile stet; ADR 0015):
+//   Digest                     as above
+//   Signature                  keyId="<URL of the QSealC in PEM, ending in _<SHA-256 fingerprint>>", otherwise as above
+//   signed headers             (request-target), digest and x-request-id always; psu-ip-address and content-type
+//                              whenever the request carries them
+//
 // The library checks a signature over the headers it lists and nothing else: it does not look at the body.
 // verify therefore also checks the Digest against the body itself, and demands that digest and x-request-id
-// (and date, when present) are among the signed headers, since a Digest nobody signed proves nothing.
+// (and date, when present; for STET (request-target), and psu-ip-address and content-type when present) are
+// among the signed headers, since a Digest nobody signed proves nothing.
 //
 // Request file (JSON): {method, path, headers: {name: value}, body}. path is the request target with its
 // query; header names are matched case-insensitively and values are trimmed, as Node's HTTP parser would
@@ -21,9 +28,10 @@
 //
 // Commands (each prints one JSON object on stdout; bad arguments print {error: "invalid_usage", ...} and
 // exit 2):
-//   verify --request <file.json> --cert <qseal.pem>
+//   verify --request <file.json> --cert <qseal.pem> [--profile berlin-group|stet]
 //       {valid: true, keyId, algorithm, signedHeaders} and exit 0, or {valid: false, reason, ...} and exit 1.
 //   sign --request <file.json> --key <key.pem> --key-id <id> [--headers "<names separated by spaces>"]
+//        [--profile berlin-group|stet]
 //       {headers: {Date?, Digest, Signature}}: the headers to add (Date only when the request has none) and
 //       exit 0; {error, error_description} and exit 1 when the library refuses to sign.
 
@@ -35,13 +43,27 @@ import httpSignature from 'http-signature';
 export class UsageError extends Error {}
 
 const COMMANDS = {
-  verify: { required: ['request', 'cert'], optional: [] },
-  sign: { required: ['request', 'key', 'key-id'], optional: ['headers'] },
+  verify: { required: ['request', 'cert'], optional: ['profile'] },
+  sign: { required: ['request', 'key', 'key-id'], optional: ['headers', 'profile'] },
 };
 
 // Signed when present, in the order of the Berlin Group's example ("Digest X-Request-ID PSU-ID TPP-Redirect-URI
 // Date"), which is not the platform's order: the verifiers must take the order from the headers parameter.
 const BERLIN_GROUP_HEADERS = ['digest', 'x-request-id', 'psu-id', 'psu-corporate-id', 'tpp-redirect-uri', 'date'];
+const STET_HEADERS = ['(request-target)', 'digest', 'x-request-id', 'psu-ip-address', 'content-type'];
+
+// Per profile: what sign covers by default (of the headers the request has; Date is added by the library
+// before it signs), and what verify demands be signed.
+const PROFILES = {
+  'berlin-group': {
+    signs: (has) => BERLIN_GROUP_HEADERS.filter((name) => name === 'date' || has(name)),
+    demands: (has) => ['digest', 'x-request-id', ...(has('date') ? ['date'] : [])],
+  },
+  stet: {
+    signs: (has) => STET_HEADERS.filter((name) => name.startsWith('(') || has(name)),
+    demands: (has) => STET_HEADERS.filter((name) => name.startsWith('(') || name === 'digest' || name === 'x-request-id' || has(name)),
+  },
+};
 
 const DIGESTS = { 'SHA-256': 'sha256', 'SHA-512': 'sha512' };
 
@@ -63,6 +85,9 @@ export function parseArgs(argv) {
   const missing = spec.required.filter((name) => options[name] === undefined);
   if (missing.length > 0) throw new UsageError(`${command} needs ${missing.map((m) => `--${m}`).join(' ')}`);
   if (options.headers !== undefined && options.headers.trim() === '') throw new UsageError('--headers lists no header');
+  if (options.profile !== undefined && !Object.hasOwn(PROFILES, options.profile)) {
+    throw new UsageError(`--profile must be ${Object.keys(PROFILES).join(' or ')}`);
+  }
   return { command, options };
 }
 
@@ -124,7 +149,7 @@ export function checkDigest(digest, body) {
   return checked > 0 ? undefined : 'the Digest uses neither SHA-256 nor SHA-512';
 }
 
-export function verify(request, certificatePem) {
+export function verify(request, certificatePem, profile = 'berlin-group') {
   let publicKey;
   try {
     publicKey = new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'pem' });
@@ -144,7 +169,7 @@ export function verify(request, certificatePem) {
         // token, and fails on its scheme.
         authorizationHeaderName: 'signature',
         // What the library makes sure is signed; it also refuses a Date more than 300 s from now.
-        headers: ['digest', 'x-request-id', ...(request.headers.date !== undefined ? ['date'] : [])],
+        headers: PROFILES[profile].demands((name) => request.headers[name] !== undefined),
       },
     );
   } catch (error) {
@@ -165,7 +190,7 @@ export function verify(request, certificatePem) {
   return { valid: true, ...details };
 }
 
-export function sign(request, keyPem, keyId, headerList) {
+export function sign(request, keyPem, keyId, headerList, profile = 'berlin-group') {
   const headers = new Map(Object.entries(request.headers));
   const added = {};
   // The library signs a Node ClientRequest; this is the part of one it uses.
@@ -181,13 +206,13 @@ export function sign(request, keyPem, keyId, headerList) {
 
   target.setHeader('Digest', `SHA-256=${createHash('sha256').update(request.body).digest('base64')}`);
   // The library adds Date before it builds the signing string, so date is always present by then.
-  const names = headerList ?? BERLIN_GROUP_HEADERS.filter((name) => name === 'date' || headers.has(name));
+  const names = headerList ?? PROFILES[profile].signs((name) => headers.has(name));
   httpSignature.signRequest(target, {
     key: keyPem,
     keyId,
     algorithm: 'rsa-sha256',
     headers: names,
-    // The Berlin Group sends the parameters in a header of their own, without the "Signature " scheme prefix.
+    // Both send the parameters in a header of their own, without the "Signature " scheme prefix.
     authorizationHeaderName: 'Signature',
   });
   return { headers: added };
@@ -209,12 +234,12 @@ export async function main(argv) {
 
   try {
     if (parsed.command === 'verify') {
-      const result = verify(request, pem);
+      const result = verify(request, pem, parsed.options.profile);
       process.stdout.write(JSON.stringify(result) + '\n');
       return result.valid ? 0 : 1;
     }
     const headerList = parsed.options.headers?.split(' ').filter(Boolean);
-    process.stdout.write(JSON.stringify(sign(request, pem, parsed.options['key-id'], headerList)) + '\n');
+    process.stdout.write(JSON.stringify(sign(request, pem, parsed.options['key-id'], headerList, parsed.options.profile)) + '\n');
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -10,6 +10,9 @@
 //                bodies are documented both as application/json (tppMessages) and application/problem+json.
 //   schema       name of a components/schemas entry that must be one of the documented alternatives, to
 //                pin a oneOf response to the variant the test expects (see the oneOf note below).
+//   component    name of a components/schemas entry to check the body against directly, without looking
+//                the operation up: for documents that define the schemas but not the operations (the STET
+//                adaptation in specs/stet/ documents only POST /funds-confirmations).
 // Prints one JSON line per item {path, method, status, valid, errors}; exit 0 if all are valid, 1 if any
 // is not, 2 on usage errors (bad arguments, unreadable files).
 
@@ -145,6 +148,7 @@ export function createValidator(spec) {
   const compiled = new Map();
 
   function schemaFor(item) {
+    if (item.component !== undefined) return componentSchema(item);
     const method = String(item.method ?? '').toLowerCase();
     const operation = spec.paths?.[item.path]?.[method];
     if (!operation) return { problem: `no operation ${method.toUpperCase()} ${item.path} in the spec` };
@@ -177,6 +181,16 @@ export function createValidator(spec) {
 
     const key = `${method} ${item.path} ${status} ${contentType} ${item.schema ?? ''}`;
     if (!compiled.has(key)) compiled.set(key, ajv.compile(toJsonSchema(source)));
+    return { validate: compiled.get(key) };
+  }
+
+  function componentSchema(item) {
+    if (item.schema !== undefined) return { problem: 'an item names either component or schema, not both' };
+    if (!Object.hasOwn(spec.components?.schemas ?? {}, item.component)) {
+      return { problem: `no schema ${item.component} in components/schemas` };
+    }
+    const key = `component ${item.component}`;
+    if (!compiled.has(key)) compiled.set(key, ajv.compile({ $ref: SPEC_ID + SCHEMA_REF + item.component }));
     return { validate: compiled.get(key) };
   }
 

@@ -57,7 +57,8 @@ function consentRequest() {
 }
 
 async function signed(request, ...extra) {
-  const result = await run('sign', '--request', writeRequest(request), '--key', file('tpp.key'), '--key-id', 'SN=1A,CA=CN=Test CA', ...extra);
+  const keyId = extra.includes('--key-id') ? [] : ['--key-id', 'SN=1A,CA=CN=Test CA'];
+  const result = await run('sign', '--request', writeRequest(request), '--key', file('tpp.key'), ...keyId, ...extra);
   assert.equal(result.code, 0, JSON.stringify(result));
   return { ...request, headers: { ...request.headers, ...result.json.headers } };
 }
@@ -164,6 +165,55 @@ test('a tampered request is invalid and exits 1', async () => {
   }
 });
 
+function stetConsentRequest() {
+  return {
+    method: 'PUT',
+    path: '/stet/psd2/v1/consents',
+    headers: {
+      'X-Request-ID': '99391c7e-ad88-49ec-a2ad-99ddcb1f7721',
+      'PSU-IP-Address': '192.0.2.10',
+      'Content-Type': 'application/json; charset=utf-8',
+      Authorization: 'Bearer access-token',
+    },
+    body,
+  };
+}
+
+const STET_KEY_ID = 'http://127.0.0.1:5000/tpp/certificates/qsealc_714f8154ec259ac40b8a9786c9908488b2582b68b17e865fede4636d726b709f.pem';
+const stetSigned = (request) => signed(request, '--profile', 'stet', '--key-id', STET_KEY_ID);
+const stetVerify = (request) => run('verify', '--request', writeRequest(request), '--cert', file('tpp.pem'), '--profile', 'stet');
+
+test('the STET profile signs (request-target), digest, x-request-id and, when present, psu-ip-address and content-type', async () => {
+  const request = await stetSigned(stetConsentRequest());
+  assert.match(request.headers.Signature, new RegExp(
+    `^keyId="${STET_KEY_ID.replaceAll('.', '\\.')}",algorithm="rsa-sha256",headers="\\(request-target\\) digest x-request-id psu-ip-address content-type",`));
+
+  const result = await stetVerify(request);
+  assert.equal(result.code, 0, JSON.stringify(result));
+  assert.deepEqual(result.json.signedHeaders, ['(request-target)', 'digest', 'x-request-id', 'psu-ip-address', 'content-type']);
+
+  const read = await stetSigned({ method: 'GET', path: '/stet/psd2/v1/accounts', headers: { 'X-Request-ID': 'r-1' } });
+  assert.equal(read.headers.Digest, EMPTY_SHA256);
+  assert.equal((await stetVerify(read)).code, 0);
+});
+
+test('the STET profile refuses another target, an unsigned (request-target) or PSU address', async () => {
+  const request = await stetSigned(stetConsentRequest());
+  const cases = {
+    'another path': [{ ...request, path: '/stet/psd2/v1/consents?x=1' }, /signature does not verify/],
+    'another method': [{ ...request, method: 'POST' }, /signature does not verify/],
+    'a Berlin Group signature': [await signed(stetConsentRequest()), /\(request-target\) was not a signed header/],
+    'an unsigned PSU address': [
+      await signed(stetConsentRequest(), '--profile', 'stet', '--key-id', STET_KEY_ID, '--headers', '(request-target) digest x-request-id content-type'),
+      /psu-ip-address was not a signed header/],
+  };
+  for (const [name, [tampered, reason]] of Object.entries(cases)) {
+    const result = await stetVerify(tampered);
+    assert.equal(result.code, 1, `${name}: ${JSON.stringify(result)}`);
+    assert.match(result.json.reason, reason, name);
+  }
+});
+
 test('bad input exits 2 with invalid_usage', async () => {
   const missing = await run('verify', '--request', file('nonexistent.json'), '--cert', file('tpp.pem'));
   assert.equal(missing.code, 2);
@@ -173,4 +223,8 @@ test('bad input exits 2 with invalid_usage', async () => {
   const notACertificate = await run('verify', '--request', writeRequest(consentRequest()), '--cert', file('tpp.key'));
   assert.equal(notACertificate.code, 2);
   assert.match(notACertificate.json.error_description, /certificate/);
+
+  const unknownProfile = await run('verify', '--request', writeRequest(consentRequest()), '--cert', file('tpp.pem'), '--profile', 'uk');
+  assert.equal(unknownProfile.code, 2);
+  assert.match(unknownProfile.json.error_description, /--profile must be berlin-group or stet/);
 });
