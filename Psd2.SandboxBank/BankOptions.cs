@@ -17,7 +17,8 @@ public sealed class BankOptions
 
     /// <summary>
     /// The API standard this instance speaks: <see cref="BankStandard.BerlinGroup"/> (NextGenPSD2 under /v1) or
-    /// <see cref="BankStandard.UkOpenBanking"/> (Account and Transaction API v4.0 under /open-banking/v4.0/aisp).
+    /// <see cref="BankStandard.UkOpenBanking"/> (Account and Transaction API v4.0 under /open-banking/v4.0/aisp) or
+    /// <see cref="BankStandard.Stet"/> (STET PSD2 API under /stet/psd2/v1).
     /// </summary>
     [Required]
     public string Standard { get; set; } = BankStandard.BerlinGroup;
@@ -35,8 +36,18 @@ public sealed class BankOptions
     [Range(1, 3650)]
     public int MaxConsentDays { get; set; } = 180;
 
-    /// <summary>Berlin Group only: requests under /v1 must carry a draft-cavage signature made with the TPP's QSealC.</summary>
+    /// <summary>
+    /// Berlin Group and STET: requests under /v1 (or /stet/psd2/v1) must carry a draft-cavage signature made with the
+    /// TPP's QSealC.
+    /// </summary>
     public bool RequireSignature { get; set; } = true;
+
+    /// <summary>
+    /// STET only: the redirect URIs the TPP registered with the bank. /oauth2/authorize sends the PSU back only to
+    /// one of these, compared exactly, since STET's authorisation request names no consent the URI could be checked
+    /// against.
+    /// </summary>
+    public List<string> RedirectUris { get; set; } = [];
 
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
@@ -66,8 +77,9 @@ public static class BankStandard
 {
     public const string BerlinGroup = "berlin-group";
     public const string UkOpenBanking = "uk-open-banking";
+    public const string Stet = "stet";
 
-    public static bool IsKnown(string standard) => standard is BerlinGroup or UkOpenBanking;
+    public static bool IsKnown(string standard) => standard is BerlinGroup or UkOpenBanking or Stet;
 
     /// <summary>Read before the app is built, since the standard decides which endpoints and rules exist.</summary>
     public static string Of(IConfiguration configuration) =>

@@ -9,6 +9,7 @@ using Psd2.SandboxBank.Psus;
 using Psd2.SandboxBank.Sandbox;
 using Psd2.SandboxBank.Sca;
 using Psd2.SandboxBank.Signing;
+using Psd2.SandboxBank.Stet;
 using Psd2.SandboxBank.Time;
 using Psd2.SandboxBank.Tls;
 using Psd2.SandboxBank.UkOpenBanking;
@@ -27,7 +28,7 @@ public static class BankServices
         services.AddSingleton(runtimeSettings);
         services.AddOptions<BankOptions>().BindConfiguration(BankOptions.Section).ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "SandboxBank:TimeZone must name a known time zone.")
-            .Validate(o => BankStandard.IsKnown(o.Standard), $"SandboxBank:Standard must be {BankStandard.BerlinGroup} or {BankStandard.UkOpenBanking}.")
+            .Validate(o => BankStandard.IsKnown(o.Standard), $"SandboxBank:Standard must be {BankStandard.BerlinGroup}, {BankStandard.UkOpenBanking} or {BankStandard.Stet}.")
             .ValidateOnStart();
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section);
         services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.Section);
@@ -49,6 +50,7 @@ public static class BankServices
 
         services.AddTppErrorHandling();
         services.AddUkOpenBanking();
+        services.AddStet();
         services.AddRazorComponents();
         services.ConfigureHttpJsonOptions(json =>
         {

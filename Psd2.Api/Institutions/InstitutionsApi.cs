@@ -5,7 +5,7 @@ using Psd2.Core.Banking;
 
 namespace Psd2.Api.Institutions;
 
-/// <param name="Standard">The API standard the bank speaks (berlin-group, uk-open-banking): for information, the platform's API is the same for all.</param>
+/// <param name="Standard">The API standard the bank speaks (berlin-group, uk-open-banking, stet): for information, the platform's API is the same for all.</param>
 /// <param name="Country">ISO 3166-1 alpha-2.</param>
 public sealed record InstitutionResponse(string Id, string Name, string Standard, string Country, IReadOnlyList<string> ScaApproaches, int MaxConsentDays, int MaxHistoryDays);
 

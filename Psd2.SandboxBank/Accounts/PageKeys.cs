@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -48,6 +49,47 @@ public sealed class PageKeys
         return new PageCursor(parts[0], parts[1], parts[2], ParseDay(parts[3]), ParseDay(parts[4]), ParseDay(parts[5]),
             int.Parse(parts[6], CultureInfo.InvariantCulture), int.Parse(parts[7], CultureInfo.InvariantCulture), ParseDay(parts[8]),
             int.Parse(parts[9], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// A short key, for links whose length is limited (STET's GenericLink.href: 140 characters): the consent and the
+    /// account are bound by the MAC instead of carried, the days are carried as distances from the day of issue, and
+    /// the list is of every entry ("both"). Checked with <see cref="UnprotectShort"/> for the same consent and account.
+    /// </summary>
+    public string ProtectShort(PageCursor cursor)
+    {
+        var payload = new byte[ShortPayloadBytes];
+        BinaryPrimitives.WriteInt32BigEndian(payload, cursor.IssuedOn.DayNumber);
+        BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(4), checked((ushort)(cursor.IssuedOn.DayNumber - cursor.DateFrom.DayNumber)));
+        BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(6), checked((ushort)(cursor.IssuedOn.DayNumber - cursor.DateTo.DayNumber)));
+        BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(8), checked((ushort)(cursor.IssuedOn.DayNumber - cursor.NextDay.DayNumber)));
+        BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(10), checked((ushort)cursor.Offset));
+        BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(12), checked((ushort)cursor.Page));
+        return Base64Url.EncodeToString([.. payload, .. ShortMac(cursor.ConsentId, cursor.ResourceId, payload)]);
+    }
+
+    public PageCursor? UnprotectShort(string key, string consentId, string resourceId)
+    {
+        var bytes = key.Length <= 64 ? FromBase64Url(key) : null;
+        if (bytes is null || bytes.Length != ShortPayloadBytes + ShortMacBytes
+            || !CryptographicOperations.FixedTimeEquals(ShortMac(consentId, resourceId, bytes.AsSpan(0, ShortPayloadBytes)), bytes.AsSpan(ShortPayloadBytes)))
+        {
+            return null;
+        }
+
+        var issuedOn = DateOnly.FromDayNumber(BinaryPrimitives.ReadInt32BigEndian(bytes));
+        DateOnly Before(int at) => issuedOn.AddDays(-BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(at)));
+        return new PageCursor(consentId, resourceId, "both", Before(4), Before(6), Before(8),
+            BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(10)), BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(12)), issuedOn);
+    }
+
+    private const int ShortPayloadBytes = 14;
+    private const int ShortMacBytes = 10;
+
+    private byte[] ShortMac(string consentId, string resourceId, ReadOnlySpan<byte> payload)
+    {
+        byte[] signed = [.. Encoding.UTF8.GetBytes($"short|{consentId}|{resourceId}|"), .. payload];
+        return HMACSHA256.HashData(_key, signed)[..ShortMacBytes];
     }
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

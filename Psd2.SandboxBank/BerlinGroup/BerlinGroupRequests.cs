@@ -55,15 +55,11 @@ public static class BerlinGroupRequests
         }
 
         // The digest covers the exact bytes, so they are read once here and replayed to the handler.
-        request.EnableBuffering(MaxBodyBytes);
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, context.RequestAborted);
-        request.Body.Position = 0;
+        if (await SignedRequest.ReadAsync(context, MaxBodyBytes) is not { } signed)
+        {
+            return TppError.FormatError("The request body is too large.");
+        }
 
-        // The raw target and the headers as sent, since those are what the TPP signed.
-        var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(", ", h.Value.ToArray()), StringComparer.OrdinalIgnoreCase);
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
-        var signed = new SignedRequest(request.Method, target, headers, buffer.ToArray());
         var verifier = context.RequestServices.GetRequiredService<HttpSignatureVerifier>();
         return verifier.Verify(signed, context.Tpp().OrganizationId) is { } error
             ? new TppError(StatusCodes.Status401Unauthorized, error.Code, error.Text)

@@ -11,10 +11,15 @@ public sealed record TppError(int Status, string Code, string Text, string? Path
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
-        // Code both dialects share (certificate checks, faults) raises Berlin Group errors; a UK caller gets its own form.
+        // Code the dialects share (certificate checks, faults) raises Berlin Group errors; a UK or STET caller gets its own form.
         if (UkOpenBanking.OpenBankingPaths.IsOpenBankingPath(httpContext.Request.Path))
         {
             return UkOpenBanking.OpenBankingError.From(this).ExecuteAsync(httpContext);
+        }
+
+        if (Stet.StetPaths.IsStetPath(httpContext.Request.Path))
+        {
+            return Stet.StetError.From(this).ExecuteAsync(httpContext);
         }
 
         var response = httpContext.Response;

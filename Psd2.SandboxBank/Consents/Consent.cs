@@ -44,7 +44,8 @@ public sealed record Consent(
     DateTimeOffset CreatedAt,
     DateOnly LastActionDate,
     UkConsentTerms? UkTerms = null,
-    DateTimeOffset? StatusUpdatedAt = null)
+    DateTimeOffset? StatusUpdatedAt = null,
+    StetConsentTerms? StetTerms = null)
 {
     /// <summary>The status as of a bank day: a consent past its validUntil is expired whatever it was.</summary>
     public string StatusOn(DateOnly today) =>
@@ -71,6 +72,13 @@ public sealed record UkConsentTerms(
     DateTimeOffset ExpirationDateTime,
     DateTimeOffset? TransactionFromDateTime,
     DateTimeOffset? TransactionToDateTime);
+
+/// <summary>
+/// What a STET consent holds beyond the shared consent: the bank creates it at /oauth2/authorize with every account
+/// of the PSU listable and nothing else, the TPP's PUT /consents then names the accounts for balances and
+/// transactions; <paramref name="ExtendedTransactionHistory"/> is whether the scope of that name was granted.
+/// </summary>
+public sealed record StetConsentTerms(bool ExtendedTransactionHistory);
 
 public sealed record Authorisation(
     string AuthorisationId,

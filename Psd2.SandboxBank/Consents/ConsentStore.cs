@@ -11,7 +11,7 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
 {
     private const string ConsentColumns =
         "consent_id, tpp_id, status, access::text, recurring, valid_until, frequency_per_day, combined_service, sca_approach, psu_id, redirect_uri, nok_redirect_uri, created_at, last_action_date, "
-        + "permissions, expires_at, transaction_from, transaction_to, status_updated_at";
+        + "permissions, expires_at, transaction_from, transaction_to, status_updated_at, extended_transaction_history";
 
     private const string AuthorisationColumns =
         "authorisation_id, consent_id, sca_approach, sca_status, personal_number, created_at, started_at, last_polled_at, tokens_issued";
@@ -20,12 +20,12 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
     {
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(DbExtensions.BatchCommand(
-            $"INSERT INTO consents ({ConsentColumns.Replace("::text", "", StringComparison.Ordinal)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+            $"INSERT INTO consents ({ConsentColumns.Replace("::text", "", StringComparison.Ordinal)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
             consent.ConsentId, consent.TppId, consent.Status, new Json(JsonSerializer.Serialize(consent.Access, BankJson.Default.AccountAccess)),
             consent.Recurring, consent.ValidUntil, consent.FrequencyPerDay, consent.CombinedService, consent.ScaApproach, consent.PsuId,
             consent.RedirectUri, consent.NokRedirectUri, consent.CreatedAt, consent.LastActionDate,
             consent.UkTerms?.Permissions.ToArray(), consent.UkTerms?.ExpirationDateTime, consent.UkTerms?.TransactionFromDateTime,
-            consent.UkTerms?.TransactionToDateTime, consent.StatusUpdatedAt));
+            consent.UkTerms?.TransactionToDateTime, consent.StatusUpdatedAt, consent.StetTerms?.ExtendedTransactionHistory));
         batch.BatchCommands.Add(InsertAuthorisation(authorisation));
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -193,6 +193,18 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// STET's PUT /consents: which of the consent's accounts may have their balances and transactions read, replacing
+    /// what an earlier call said. Only accounts the consent already covers are touched.
+    /// </summary>
+    public async Task ReplaceAccessAsync(string consentId, IReadOnlyCollection<string> balances, IReadOnlyCollection<string> transactions, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.Command(
+            "UPDATE consent_accounts SET balances = resource_id = ANY($2), transactions = resource_id = ANY($3) WHERE consent_id = $1",
+            consentId, balances.ToArray(), transactions.ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<ConsentedAccount>> AccountsAsync(string consentId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.Command(
@@ -259,7 +271,8 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
         r.GetStringOrNull(9), r.GetStringOrNull(10), r.GetStringOrNull(11),
         r.GetFieldValue<DateTimeOffset>(12), r.GetFieldValue<DateOnly>(13),
         r.IsDBNull(14) ? null : new UkConsentTerms(r.GetFieldValue<string[]>(14), r.GetFieldValue<DateTimeOffset>(15), r.GetInstantOrNull(16), r.GetInstantOrNull(17)),
-        r.GetInstantOrNull(18));
+        r.GetInstantOrNull(18),
+        r.IsDBNull(19) ? null : new StetConsentTerms(r.GetBoolean(19)));
 
     private static Authorisation ReadAuthorisation(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetStringOrNull(4),

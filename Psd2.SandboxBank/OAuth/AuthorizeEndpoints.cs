@@ -6,6 +6,7 @@ using Psd2.SandboxBank.Infrastructure;
 using Psd2.SandboxBank.Pages;
 using Psd2.SandboxBank.Psus;
 using Psd2.SandboxBank.Sca;
+using Psd2.SandboxBank.Stet;
 using Psd2.SandboxBank.Time;
 using Psd2.SandboxBank.UkOpenBanking;
 using static Psd2.SandboxBank.Pages.PageResults;
@@ -14,7 +15,8 @@ namespace Psd2.SandboxBank.OAuth;
 
 /// <summary>
 /// The redirect SCA: /oauth2/authorize checks the OAuth request against the consent (Berlin Group: query parameters;
-/// UK Open Banking: a signed request object, see <see cref="RequestObjects"/>), then the PSU signs in with
+/// UK Open Banking: a signed request object, see <see cref="RequestObjects"/>; STET: query parameters, the consent
+/// created by the request itself, see <see cref="StetAuthorizations"/>), then the PSU signs in with
 /// BankID (personal number, then the BankID app step) and approves or refuses; the browser goes back to the TPP's
 /// redirect_uri with a single-use code or an error, and the state it came with.
 /// </summary>
@@ -32,12 +34,16 @@ public static class AuthorizeEndpoints
     }
 
     private static async Task<IResult> AuthorizeAsync(
-        HttpRequest request, ConsentStore consents, LoginStore logins, RequestObjects requestObjects, BankClock clock, IOptionsMonitor<BankOptions> options)
+        HttpRequest request, ConsentStore consents, LoginStore logins, RequestObjects requestObjects, StetAuthorizations stetAuthorizations,
+        BankClock clock, IOptionsMonitor<BankOptions> options)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var (authorization, error) = options.CurrentValue.Standard == BankStandard.UkOpenBanking
-            ? await requestObjects.ReadAsync(request)
-            : await ReadBerlinGroupRequestAsync(request, consents);
+        var (authorization, error) = options.CurrentValue.Standard switch
+        {
+            BankStandard.UkOpenBanking => await requestObjects.ReadAsync(request),
+            BankStandard.Stet => await stetAuthorizations.ReadAsync(request),
+            _ => await ReadBerlinGroupRequestAsync(request, consents),
+        };
         if (error is not null)
         {
             return error;

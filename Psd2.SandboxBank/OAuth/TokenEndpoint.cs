@@ -15,7 +15,7 @@ namespace Psd2.SandboxBank.OAuth;
 /// POST /oauth2/token on the mutual-TLS endpoint. The client is the TPP its QWAC names (tls_client_auth, RFC 8705).
 /// Grants: authorization_code with PKCE S256, refresh_token with rotation, and CIBA's grant for decoupled BankID
 /// approvals (auth_req_id = the authorisation id); the UK Open Banking dialect adds client_credentials for its
-/// consent resources. Every token is bound to the certificate it was issued over.
+/// consent resources, and STET has neither. Every token is bound to the certificate it was issued over.
 /// </summary>
 public static class TokenEndpoint
 {
@@ -55,12 +55,15 @@ public static class TokenEndpoint
         {
             "authorization_code" => await grant.AuthorizationCodeAsync(),
             "refresh_token" => await grant.RefreshTokenAsync(),
-            CibaGrant when !openBanking => await grant.DecoupledAsync(sca),
+            CibaGrant when bank.Standard == BankStandard.BerlinGroup => await grant.DecoupledAsync(sca),
             ClientCredentialsGrant when openBanking => await grant.ClientCredentialsAsync(),
             "" => Error("invalid_request", "grant_type is required."),
-            _ => Error("unsupported_grant_type", openBanking
-                ? "Supported: authorization_code, refresh_token, client_credentials."
-                : "Supported: authorization_code, refresh_token, " + CibaGrant + "."),
+            _ => Error("unsupported_grant_type", bank.Standard switch
+            {
+                BankStandard.UkOpenBanking => "Supported: authorization_code, refresh_token, client_credentials.",
+                BankStandard.Stet => "Supported: authorization_code, refresh_token.",
+                _ => "Supported: authorization_code, refresh_token, " + CibaGrant + ".",
+            }),
         };
     }
 
@@ -201,7 +204,9 @@ public static class TokenEndpoint
             }
 
             var accessExpiresAt = _now + options.AccessTokenLifetime;
-            var scope = openBanking ? UkOpenBanking.Scopes.AuthorizationCode : TokenStore.Scope(consentId);
+            var scope = consent.StetTerms is { } stet ? Stet.StetScopes.Granted(stet)
+                : openBanking ? UkOpenBanking.Scopes.AuthorizationCode
+                : TokenStore.Scope(consentId);
             var issued = await tokens.IssueAsync(familyId, consentId, tppId, scope, certificateThumbprint,
                 accessExpiresAt < refreshExpiresAt ? accessExpiresAt : refreshExpiresAt, refreshExpiresAt, _now, cancellationToken);
             return TypedResults.Ok(new TokenResponse(issued.AccessToken, "Bearer", issued.ExpiresIn, issued.RefreshToken, issued.Scope));

@@ -131,6 +131,17 @@ public sealed class TokenStore(NpgsqlDataSource dataSource)
         return rotated;
     }
 
+    /// <summary>Any token (access, refresh or client) by its value, for revocation (RFC 7009): whose, and its family and consent.</summary>
+    public async Task<RevocableToken?> FindRevocableAsync(string token, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.Command(
+            "SELECT family_id, consent_id, tpp_id FROM tokens WHERE token_hash = $1", Secrets.Hash(token));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new RevocableToken(reader.GetGuid(0), reader.GetStringOrNull(1), reader.GetString(2))
+            : null;
+    }
+
     public async Task RevokeFamilyAsync(Guid familyId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.Command(
@@ -142,5 +153,7 @@ public sealed class TokenStore(NpgsqlDataSource dataSource)
 }
 
 public sealed record RedeemedCode(string ConsentId, string TppId, string RedirectUri, string CodeChallenge, Guid FamilyId, DateTimeOffset ExpiresAt, bool AlreadyUsed);
+
+public sealed record RevocableToken(Guid FamilyId, string? ConsentId, string TppId);
 
 public sealed record RotatedRefreshToken(Guid FamilyId, string ConsentId, string TppId, DateTimeOffset ExpiresAt, bool Revoked, bool Reused);

@@ -4,6 +4,7 @@ using Psd2.SandboxBank.Accounts;
 using Psd2.SandboxBank.BerlinGroup;
 using Psd2.SandboxBank.OAuth;
 using Psd2.SandboxBank.Time;
+using Psd2.SandboxBank.Stet;
 using Psd2.SandboxBank.UkOpenBanking;
 
 namespace Psd2.SandboxBank.Sandbox;
@@ -83,7 +84,7 @@ public static class FaultInjection
         await next(context);
     });
 
-    /// <summary>The endpoint names fault profiles are keyed by, the same in both dialects.</summary>
+    /// <summary>The endpoint names fault profiles are keyed by, the same in every dialect.</summary>
     public static string? EndpointOf(PathString path)
     {
         if (path.StartsWithSegments("/oauth2/token"))
@@ -91,7 +92,8 @@ public static class FaultInjection
             return "token";
         }
 
-        if (!path.StartsWithSegments("/v1", out var rest) && !path.StartsWithSegments(OpenBankingPaths.Base, out rest))
+        if (!path.StartsWithSegments("/v1", out var rest) && !path.StartsWithSegments(OpenBankingPaths.Base, out rest)
+            && !path.StartsWithSegments(StetPaths.Base, out rest))
         {
             return null;
         }
@@ -147,9 +149,9 @@ public static class FaultInjection
             return consentId;
         }
 
-        // A UK account read names its consent only through its access token.
+        // A UK or STET account read names its consent only through its access token.
         var authorization = context.Request.Headers.Authorization.ToString();
-        if (OpenBankingPaths.IsOpenBankingPath(context.Request.Path) && authorization.StartsWith("Bearer ", StringComparison.Ordinal) && authorization.Length <= 200)
+        if ((OpenBankingPaths.IsOpenBankingPath(context.Request.Path) || StetPaths.IsStetPath(context.Request.Path)) && authorization.StartsWith("Bearer ", StringComparison.Ordinal) && authorization.Length <= 200)
         {
             var token = await context.RequestServices.GetRequiredService<TokenStore>().FindBearerAsync(authorization["Bearer ".Length..].Trim(), context.RequestAborted);
             return token?.ConsentId;

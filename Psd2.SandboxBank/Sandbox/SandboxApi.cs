@@ -22,6 +22,7 @@ public static class SandboxApi
         var sandbox = app.MapGroup("/sandbox").WithTags("Sandbox").AddEndpointFilter(RequireAdminKey).DisableAntiforgery();
         sandbox.MapPost("/psus", CreatePsuAsync).WithName("SandboxCreatePsu");
         sandbox.MapGet("/psus/{personalNumber}", GetPsuAsync).WithName("SandboxGetPsu");
+        sandbox.MapGet("/psus/{personalNumber}/consents", ListPsuConsentsAsync).WithName("SandboxListPsuConsents");
         sandbox.MapGet("/consents/{consentId}", GetConsentAsync).WithName("SandboxGetConsent");
         sandbox.MapPost("/consents/{consentId}/revoke", RevokeConsentAsync).WithName("SandboxRevokeConsent");
         sandbox.MapGet("/clock", (BankClock clock) => TypedResults.Ok(ClockView(clock))).WithName("SandboxGetClock");
@@ -103,6 +104,11 @@ public static class SandboxApi
         return TypedResults.Ok(new SandboxConsentView(consent.ConsentId, consent.TppId, consent.StatusOn(clock.Today), consent.PsuId,
             consent.ValidUntil, consent.FrequencyPerDay, consent.Recurring, accounts));
     }
+
+    /// <summary>The PSU's consents, newest first: where a standard gives the TPP no consent id (STET), the way to find one.</summary>
+    private static async Task<IResult> ListPsuConsentsAsync(string personalNumber, ConsentStore consents, BankClock clock, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await consents.ListForPsuAsync(personalNumber, cancellationToken))
+            .Select(c => new { c.ConsentId, c.TppId, Status = c.StatusOn(clock.Today), c.ValidUntil, c.CreatedAt }).ToList());
 
     private static async Task<IResult> RevokeConsentAsync(string consentId, ConsentStore consents, CancellationToken cancellationToken)
     {

@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using Psd2.SandboxBank.Tls;
 
 namespace Psd2.SandboxBank.Signing;
 
@@ -23,20 +20,12 @@ public sealed class HttpSignatureVerifier
 
     // A QSealC is a few kilobytes; the cap keeps decoding and parsing of garbage cheap.
     private const int MaxCertificateLength = 32 * 1024;
-    private const int MaxDigestLength = 1024;
 
     // Signed whenever the request carries them, per the Berlin Group: digest and x-request-id always (the Digest is
     // always sent with a signature), the PSU and redirect headers and the date when present.
     private static readonly string[] HeadersToSignWhenPresent = ["digest", "x-request-id", "psu-id", "psu-corporate-id", "tpp-redirect-uri", "date"];
 
-    // A TPP sends the same QSealC with every request, and building its chain costs more than the rest of a check
-    // together: each certificate is parsed and its chain judged once for a while, its validity on every request.
-    private static readonly TimeSpan ChainVerdictLifetime = TimeSpan.FromMinutes(5);
-    private const int MostCertificatesKept = 256;
-
-    private readonly X509Certificate2 _trustedCa;
-    private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, KnownCertificate> _known = new(StringComparer.Ordinal);
+    private readonly SealCertificates _seals;
 
     /// <param name="trustedCa">The QTSP root every QSealC must chain to; owned by the caller.</param>
     /// <param name="time">The clock certificate validity is judged by: real time, not a simulated business clock.</param>
@@ -44,8 +33,7 @@ public sealed class HttpSignatureVerifier
     {
         ArgumentNullException.ThrowIfNull(trustedCa);
         ArgumentNullException.ThrowIfNull(time);
-        _trustedCa = trustedCa;
-        _time = time;
+        _seals = new SealCertificates(trustedCa, time);
     }
 
     /// <summary>Checks the request's signature; null when it is valid.</summary>
@@ -58,7 +46,7 @@ public sealed class HttpSignatureVerifier
     {
         ArgumentNullException.ThrowIfNull(request);
 
-        if (!TryIndexHeaders(request.Headers, out var headers))
+        if (!DraftCavage.TryIndexHeaders(request.Headers, out var headers))
         {
             return SignatureError.Invalid("A header is present more than once under names differing only in case.");
         }
@@ -88,24 +76,25 @@ public sealed class HttpSignatureVerifier
             return SignatureError.Invalid("The signature algorithm is not supported; use rsa-sha256.");
         }
 
-        var unsigned = HeadersToSignWhenPresent.Where(name => headers.ContainsKey(name) && !signature.Headers.Contains(name)).ToList();
+        var unsigned = DraftCavage.Unsigned(HeadersToSignWhenPresent, headers, signature);
         if (unsigned.Count > 0)
         {
             return SignatureError.Invalid($"The signature must cover {string.Join(", ", unsigned)}.");
         }
 
-        if (!TryBuildSigningString(request, headers, signature.Headers, out var signingString, out problem))
+        if (!DraftCavage.TryBuildSigningString(request, headers, signature.Headers, out var signingString, out problem))
         {
             return SignatureError.Invalid(problem);
         }
 
-        var digestError = CheckDigest(headers[DigestHeader], request.Body.Span);
+        var digestError = DraftCavage.CheckDigest(headers[DigestHeader], request.Body.Span, DraftCavage.Sha256OrSha512);
         if (digestError is not null)
         {
             return digestError;
         }
 
-        var known = Known(headers[CertificateHeader]);
+        var encoded = headers[CertificateHeader];
+        var known = _seals.Known(encoded, () => LoadCertificate(encoded));
         if (known is null)
         {
             return SignatureError.Invalid("TPP-Signature-Certificate is not a base64-encoded DER certificate.");
@@ -113,8 +102,13 @@ public sealed class HttpSignatureVerifier
 
         try
         {
-            return CheckCertificate(known, signature.KeyId, tppOrganizationId)
-                ?? CheckSignature(known.Certificate, signingString, signature.Signature, hash.Value);
+            if (!KeyIdMatches(signature.KeyId, known.Certificate))
+            {
+                return SignatureError.Invalid("The keyId does not name the serial number and issuer of TPP-Signature-Certificate.");
+            }
+
+            return _seals.Check(known, tppOrganizationId, CertificateHeader)
+                ?? DraftCavage.CheckSignature(known.Certificate, signingString, signature.Signature, hash.Value, CertificateHeader);
         }
         catch (CryptographicException)
         {
@@ -123,143 +117,6 @@ public sealed class HttpSignatureVerifier
             return SignatureError.Invalid("TPP-Signature-Certificate has a field that cannot be decoded.");
         }
     }
-
-    private static bool TryIndexHeaders(IReadOnlyDictionary<string, string> source, out Dictionary<string, string> headers)
-    {
-        headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in source)
-        {
-            // Two entries under one name would leave open which of them was signed.
-            if (!headers.TryAdd(name, value ?? ""))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    // draft-cavage 2.3: one line per listed header, "name: value" with the name lowercased and the value trimmed,
-    // joined by "\n". (request-target) is the lowercased method and the path with query.
-    private static bool TryBuildSigningString(
-        SignedRequest request,
-        Dictionary<string, string> headers,
-        IReadOnlyList<string> signedHeaders,
-        out string signingString,
-        out string problem)
-    {
-        var builder = new StringBuilder();
-        foreach (var name in signedHeaders)
-        {
-            string value;
-            if (name == "(request-target)")
-            {
-                value = $"{(request.Method ?? "").ToLowerInvariant()} {request.PathAndQuery}";
-            }
-            else if (name.StartsWith('('))
-            {
-                signingString = "";
-                problem = "The signature lists a pseudo-header other than (request-target), which draft-cavage-10 does not define.";
-                return false;
-            }
-            else if (!headers.TryGetValue(name, out var headerValue))
-            {
-                signingString = "";
-                problem = "The signature lists a header that the request does not carry.";
-                return false;
-            }
-            else
-            {
-                value = headerValue.Trim();
-            }
-
-            if (builder.Length > 0)
-            {
-                builder.Append('\n');
-            }
-
-            builder.Append(name).Append(": ").Append(value);
-        }
-
-        signingString = builder.ToString();
-        problem = "";
-        return true;
-    }
-
-    // RFC 3230: a comma-separated list of algorithm=base64 pairs; SHA-256 and SHA-512 are the ones the Berlin Group
-    // allows. Every supported entry must match, and at least one must be there.
-    private static SignatureError? CheckDigest(string digest, ReadOnlySpan<byte> body)
-    {
-        if (digest.Length > MaxDigestLength)
-        {
-            return SignatureError.Invalid("The Digest header is too long.");
-        }
-
-        var checkedAny = false;
-        foreach (var entry in digest.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            var separator = entry.IndexOf('=', StringComparison.Ordinal);
-            if (separator <= 0)
-            {
-                return SignatureError.Invalid("The Digest header is not of the form SHA-256=<base64>.");
-            }
-
-            byte[] expected;
-            switch (entry[..separator].ToUpperInvariant())
-            {
-                case "SHA-256":
-                    expected = SHA256.HashData(body);
-                    break;
-                case "SHA-512":
-                    expected = SHA512.HashData(body);
-                    break;
-                default:
-                    continue;
-            }
-
-            if (!SignatureParameters.TryDecodeBase64(entry[(separator + 1)..], out var actual))
-            {
-                return SignatureError.Invalid("The Digest header's value is not base64.");
-            }
-
-            if (!CryptographicOperations.FixedTimeEquals(expected, actual))
-            {
-                return SignatureError.Invalid("The Digest does not match the request body.");
-            }
-
-            checkedAny = true;
-        }
-
-        return checkedAny ? null : SignatureError.Invalid("The Digest header uses no supported algorithm; use SHA-256 or SHA-512.");
-    }
-
-    /// <summary>The certificate sent, parsed, with its chain's verdict: from the last request that sent it, unless that is too long ago.</summary>
-    private KnownCertificate? Known(string encoded)
-    {
-        var now = _time.GetUtcNow();
-        if (_known.TryGetValue(encoded, out var known) && now - known.JudgedAt < ChainVerdictLifetime)
-        {
-            return known;
-        }
-
-        var certificate = LoadCertificate(encoded);
-        if (certificate is null)
-        {
-            return null;
-        }
-
-        known = new KnownCertificate(certificate, ChainsToTrustedCa(certificate, now), now);
-        if (_known.Count >= MostCertificatesKept)
-        {
-            // Many different certificates is not what TPPs send: start again rather than grow without bound.
-            _known.Clear();
-        }
-
-        _known[encoded] = known;
-        return known;
-    }
-
-    private sealed record KnownCertificate(X509Certificate2 Certificate, bool ChainsToTrustedCa, DateTimeOffset JudgedAt);
 
     private static X509Certificate2? LoadCertificate(string encoded)
     {
@@ -275,88 +132,6 @@ public sealed class HttpSignatureVerifier
         catch (CryptographicException)
         {
             return null;
-        }
-    }
-
-    private SignatureError? CheckCertificate(KnownCertificate known, string keyId, string tppOrganizationId)
-    {
-        var certificate = known.Certificate;
-        if (!KeyIdMatches(keyId, certificate))
-        {
-            return SignatureError.Invalid("The keyId does not name the serial number and issuer of TPP-Signature-Certificate.");
-        }
-
-        var now = _time.GetUtcNow();
-        if (now < new DateTimeOffset(certificate.NotBefore) || now > new DateTimeOffset(certificate.NotAfter))
-        {
-            return SignatureError.Invalid("TPP-Signature-Certificate is expired or not yet valid.");
-        }
-
-        if (!known.ChainsToTrustedCa)
-        {
-            return SignatureError.Invalid("TPP-Signature-Certificate is not issued by a QTSP this bank trusts.");
-        }
-
-        // ETSI TS 119 495: the TPP seals with a seal certificate; its website certificate (QWAC) is for TLS only.
-        if (!TppCertificate.QcTypes(certificate).Contains(TppCertificate.QcTypeESeal))
-        {
-            return SignatureError.Invalid("TPP-Signature-Certificate is not a seal certificate (QSealC).");
-        }
-
-        var organizationId = TppCertificate.OrganizationId(certificate);
-        if (organizationId is null || string.IsNullOrEmpty(tppOrganizationId) || !string.Equals(organizationId, tppOrganizationId, StringComparison.Ordinal))
-        {
-            return SignatureError.Invalid("TPP-Signature-Certificate belongs to another organisation than the TLS client certificate.");
-        }
-
-        return null;
-    }
-
-    private static SignatureError? CheckSignature(X509Certificate2 certificate, string signingString, byte[] signature, HashAlgorithmName hash)
-    {
-        using var key = certificate.GetRSAPublicKey();
-        if (key is null)
-        {
-            return SignatureError.Invalid("TPP-Signature-Certificate does not hold an RSA key.");
-        }
-
-        bool valid;
-        try
-        {
-            valid = key.VerifyData(Encoding.UTF8.GetBytes(signingString), signature, hash, RSASignaturePadding.Pkcs1);
-        }
-        catch (CryptographicException)
-        {
-            valid = false;
-        }
-
-        return valid ? null : SignatureError.Invalid("The signature does not verify with the key of TPP-Signature-Certificate.");
-    }
-
-    private bool ChainsToTrustedCa(X509Certificate2 certificate, DateTimeOffset now)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_trustedCa);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        // Never fetch issuers named in a certificate the caller sent: that would let any request make the bank call out.
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
-        chain.ChainPolicy.VerificationTimeIgnored = false;
-        try
-        {
-            return chain.Build(certificate);
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-        finally
-        {
-            foreach (var element in chain.ChainElements)
-            {
-                element.Certificate.Dispose();
-            }
         }
     }
 

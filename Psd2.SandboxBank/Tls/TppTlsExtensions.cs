@@ -9,9 +9,10 @@ namespace Psd2.SandboxBank.Tls;
 
 public static class TppTlsExtensions
 {
-    /// <summary>Paths under which a TPP must present its QWAC: the Berlin Group and UK Open Banking APIs and the OAuth token endpoint.</summary>
+    /// <summary>Paths under which a TPP must present its QWAC: the Berlin Group, UK Open Banking and STET APIs and the OAuth token and revocation endpoints.</summary>
     public static bool RequiresQwac(PathString path) =>
-        path.StartsWithSegments("/v1") || path.StartsWithSegments(UkOpenBanking.OpenBankingPaths.Base) || path.StartsWithSegments("/oauth2/token");
+        path.StartsWithSegments("/v1") || path.StartsWithSegments(UkOpenBanking.OpenBankingPaths.Base) || path.StartsWithSegments(Stet.StetPaths.Base)
+        || path.StartsWithSegments("/oauth2/token") || path.StartsWithSegments("/oauth2/revoke");
 
     /// <summary>The TPP that presented the request's certificate; set for every request under <see cref="RequiresQwac"/>.</summary>
     public static TppIdentity Tpp(this HttpContext context) =>

@@ -170,11 +170,12 @@ public sealed class ClientAppsAndUsersTests(AppFixture fixture)
     }
 
     [Fact]
-    public async Task InstitutionsListTheSandboxBankWithItsCapabilities()
+    public async Task InstitutionsListTheThreeBanksWithTheirStandardCountryAndScaApproaches()
     {
         var client = await ClientAppCli.CreateAsync(_app);
         using var api = ClientAppCli.ApiClient(_app, client.Key);
 
+        var all = await api.GetFromJsonAsync<JsonElement>("/v1/institutions");
         var bank = await api.GetFromJsonAsync<JsonElement>("/v1/institutions/sandboxbank");
         using var unknown = await api.GetAsync("/v1/institutions/nobank");
 
@@ -182,6 +183,11 @@ public sealed class ClientAppsAndUsersTests(AppFixture fixture)
         Assert.Equal(["redirect", "decoupled"], bank.GetProperty("scaApproaches").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal(180, bank.GetProperty("maxConsentDays").GetInt32());
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var listed = all.EnumerateArray()
+            .Select(i => $"{i.GetProperty("id").GetString()} {i.GetProperty("standard").GetString()} {i.GetProperty("country").GetString()} "
+                + string.Join(',', i.GetProperty("scaApproaches").EnumerateArray().Select(a => a.GetString())))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["sandboxbank berlin-group SE redirect,decoupled", "stetbank stet FR redirect", "ukbank uk-open-banking GB redirect"], listed);
     }
 
     private static async Task<string?> CodeAsync(HttpResponseMessage response) =>

@@ -45,12 +45,14 @@ public sealed class ConnectionLifecycleTests(AppFixture fixture) : IDisposable
     [Theory]
     [InlineData("sandboxbank")]
     [InlineData("ukbank")]
+    [InlineData("stetbank")]
     public async Task RevocationAtTheBankShowsAsRevokedAtTheNextContact(string institutionId)
     {
         using var client = await ApiTestClient.CreateAsync(fixture.App);
         using var bank = new BankTpp(fixture.App, bank: institutionId);
-        var id = await client.ActiveRedirectConnectionAsync(bank, institutionId, await bank.CreatePsuAsync());
-        using (var revoke = await bank.Admin.PostAsync($"/sandbox/consents/{await client.BankConsentIdAsync(id)}/revoke", null))
+        var psu = await bank.CreatePsuAsync();
+        var id = await client.ActiveRedirectConnectionAsync(bank, institutionId, psu);
+        using (var revoke = await bank.Admin.PostAsync($"/sandbox/consents/{await bank.NewestConsentAsync(psu)}/revoke", null))
         {
             revoke.EnsureSuccessStatusCode();
         }
@@ -69,12 +71,14 @@ public sealed class ConnectionLifecycleTests(AppFixture fixture) : IDisposable
     [Theory]
     [InlineData("sandboxbank")]
     [InlineData("ukbank")]
+    [InlineData("stetbank")]
     public async Task DeletingAConnectionTerminatesItsConsentAtTheBankWhateverTheStandard(string institutionId)
     {
         using var client = await ApiTestClient.CreateAsync(fixture.App);
         using var bank = new BankTpp(fixture.App, bank: institutionId);
-        var id = await client.ActiveRedirectConnectionAsync(bank, institutionId, await bank.CreatePsuAsync());
-        var consentId = await client.BankConsentIdAsync(id);
+        var psu = await bank.CreatePsuAsync();
+        var id = await client.ActiveRedirectConnectionAsync(bank, institutionId, psu);
+        var consentId = await bank.NewestConsentAsync(psu);
 
         using var deleted = await client.Api.DeleteAsync($"/v1/connections/{id}");
 

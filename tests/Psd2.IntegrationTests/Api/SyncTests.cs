@@ -69,6 +69,7 @@ public sealed class SyncTests(AppFixture fixture) : IDisposable
     [Theory]
     [InlineData("sandboxbank")]
     [InlineData("ukbank")]
+    [InlineData("stetbank")]
     public async Task PendingThatBooksAcrossTwoSyncsKeepsItsIdAndLeavesNoDuplicate(string institutionId)
     {
         using var client = await ApiTestClient.CreateAsync(fixture.App);

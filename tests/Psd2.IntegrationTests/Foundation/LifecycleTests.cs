@@ -12,14 +12,14 @@ public sealed class LifecycleTests
     public async Task StoppingTheAppStopsEveryServiceGracefullyAndLeavesNoProcessBehind()
     {
         var app = await TestApp.StartAsync(Deadline.In(180));
-        var processIds = new[] { "postgres", "redis", "sandboxbank", "ukbank", "api", "worker" }.Select(name => app.ProcessId(name)!.Value).ToList();
+        var processIds = new[] { "postgres", "redis", "sandboxbank", "ukbank", "stetbank", "api", "worker" }.Select(name => app.ProcessId(name)!.Value).ToList();
         var serverProcesses = processIds.SelectMany(Descendants).ToList();
         // PostgreSQL runs under a wrapper that turns DCP's SIGTERM into a fast shutdown: the server is its descendant.
         var postgresServer = Descendants(app.ProcessId("postgres")!.Value).Where(pid => CommandLine(pid).Contains("/bin/postgres", StringComparison.Ordinal)).ToList();
 
         // A service stopped as DCP stops it (SIGTERM, SIGKILL only after a grace period) runs its shutdown and exits 0.
         var stopped = new Dictionary<string, (int? ExitCode, string Log)>();
-        foreach (var service in new[] { "worker", "api", "sandboxbank", "ukbank" })
+        foreach (var service in new[] { "worker", "api", "sandboxbank", "ukbank", "stetbank" })
         {
             await app.StopResourceAsync(service);
             await app.WaitForStateAsync(service, Deadline.In(60), Aspire.Hosting.ApplicationModel.KnownResourceStates.TerminalStates);

@@ -13,7 +13,7 @@ public sealed class ResourcesTests(AppFixture fixture)
     [Fact]
     public void EveryResourceIsHealthyAndTheMigratorFinished()
     {
-        Assert.Equal(["postgres", "psd2db", "sandboxdb", "ukbankdb", "redis", "sandboxbank", "ukbank", "migrator", "api", "worker"], _app.ResourceNames);
+        Assert.Equal(["postgres", "psd2db", "sandboxdb", "ukbankdb", "stetbankdb", "redis", "sandboxbank", "ukbank", "stetbank", "migrator", "api", "worker"], _app.ResourceNames);
         foreach (var name in _app.ResourceNames.Where(n => n != "migrator"))
         {
             var snapshot = _app.Snapshot(name);
@@ -21,7 +21,7 @@ public sealed class ResourcesTests(AppFixture fixture)
             Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, snapshot.HealthStatus);
         }
 
-        Assert.All(["postgres", "redis", "sandboxbank", "ukbank", "api", "worker"], name => Assert.NotNull(_app.ProcessId(name)));
+        Assert.All(["postgres", "redis", "sandboxbank", "ukbank", "stetbank", "api", "worker"], name => Assert.NotNull(_app.ProcessId(name)));
         Assert.Equal(KnownResourceStates.Finished, _app.Snapshot("migrator").State?.Text);
         Assert.Equal(0, _app.Snapshot("migrator").ExitCode);
     }

@@ -42,15 +42,22 @@ public sealed class SandboxBankTlsTests(AppFixture fixture)
     [Theory]
     [InlineData("sandboxbank")]
     [InlineData("ukbank")]
+    [InlineData("stetbank")]
     public async Task TheTppsOwnSealPresentedForTlsIsRefusedAsNotAWebsiteCertificate(string bank)
     {
         using var qsealC = X509Certificate2.CreateFromPemFile(_app.Certificates.TppQsealCertificate, _app.Certificates.TppQsealKey);
         using var client = _app.CreateHttpClient(bank, "https", qsealC);
 
-        using var response = await client.GetAsync(bank == "ukbank" ? "/open-banking/v4.0/aisp/accounts" : "/v1/accounts");
+        using var response = await client.GetAsync(bank switch
+        {
+            "ukbank" => "/open-banking/v4.0/aisp/accounts",
+            "stetbank" => "/stet/psd2/v1/accounts",
+            _ => "/v1/accounts",
+        });
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        // Berlin Group says why in its tppMessages; UK Open Banking documents no 401 body and says it in WWW-Authenticate.
+        // Berlin Group says why in its tppMessages, STET in its ErrorModel's message; UK Open Banking documents no 401
+        // body and says it in WWW-Authenticate.
         var said = await response.Content.ReadAsStringAsync() + response.Headers.WwwAuthenticate;
         Assert.True(said.Contains("not a website certificate", StringComparison.Ordinal), said);
     }

@@ -176,6 +176,13 @@ public sealed partial class BankTpp : IDisposable
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
     }
 
+    /// <summary>
+    /// The PSU's newest consent at this bank: the one a connection just made, found without the platform's reference
+    /// for it, which a STET bank does not know (it gives the TPP no consent id).
+    /// </summary>
+    public async Task<string> NewestConsentAsync(TestPsu psu) =>
+        (string)(await AdminGetAsync($"/sandbox/psus/{psu.PersonalNumber}/consents")).AsArray()[0]!["consentId"]!;
+
     public async Task<JsonNode> AdminGetAsync(string path) =>
         JsonNode.Parse(await Admin.GetStringAsync(path))!;
 

@@ -87,7 +87,8 @@ public static class SignedRequests
     /// Signs the request again over <paramref name="signedHeaders"/>, written here independently of both production
     /// implementations, so tests can produce signatures the platform's signer never would.
     /// </summary>
-    public static SignedRequest Resign(this SignedRequest request, X509Certificate2 key, string signedHeaders, string algorithm = "rsa-sha256")
+    /// <param name="keyId">The keyId to name; by default the Berlin Group's serial number and issuer of <paramref name="key"/>.</param>
+    public static SignedRequest Resign(this SignedRequest request, X509Certificate2 key, string signedHeaders, string algorithm = "rsa-sha256", string? keyId = null)
     {
         var lines = signedHeaders.Split(' ').Select(name => name == "(request-target)"
             ? $"(request-target): {request.Method.ToLowerInvariant()} {request.PathAndQuery}"
@@ -95,7 +96,7 @@ public static class SignedRequests
         var hash = algorithm == "rsa-sha512" ? HashAlgorithmName.SHA512 : HashAlgorithmName.SHA256;
         using var rsa = key.GetRSAPrivateKey()!;
         var signature = rsa.SignData(Encoding.UTF8.GetBytes(string.Join('\n', lines)), hash, RSASignaturePadding.Pkcs1);
-        var keyId = $"SN={key.SerialNumber},CA={key.IssuerName.Name}";
+        keyId ??= $"SN={key.SerialNumber},CA={key.IssuerName.Name}";
         return request.WithHeader(
             "Signature",
             $"keyId=\"{keyId}\",algorithm=\"{algorithm}\",headers=\"{signedHeaders}\",signature=\"{Convert.ToBase64String(signature)}\"");

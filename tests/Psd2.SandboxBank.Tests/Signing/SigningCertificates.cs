@@ -17,6 +17,7 @@ public sealed class SigningCertificates : IDisposable
 
         Ca = CertificateFactory.CreateRootCa(SandboxCertificates.CaSubject, notBefore, notAfter);
         QsealC = CertificateFactory.IssueQsealC(Ca, SandboxCertificates.Tpp, notBefore, notAfter);
+        Qwac = CertificateFactory.IssueQwac(Ca, SandboxCertificates.Tpp, notBefore, notAfter);
         ExpiredQsealC = CertificateFactory.IssueQsealC(Ca, SandboxCertificates.Tpp, now.AddYears(-2), now.AddDays(-1));
         OtherOrganisationQsealC = CertificateFactory.IssueQsealC(Ca, OtherTpp, notBefore, notAfter);
 
@@ -41,6 +42,9 @@ public sealed class SigningCertificates : IDisposable
     /// <summary>The TPP's valid QSealC, issued by <see cref="Ca"/>.</summary>
     public X509Certificate2 QsealC { get; }
 
+    /// <summary>The TPP's website certificate: right organisation and issuer, but for TLS, not for signing.</summary>
+    public X509Certificate2 Qwac { get; }
+
     public X509Certificate2 ExpiredQsealC { get; }
 
     public X509Certificate2 OtherOrganisationQsealC { get; }
@@ -53,7 +57,7 @@ public sealed class SigningCertificates : IDisposable
 
     public void Dispose()
     {
-        foreach (var certificate in new[] { Ca, QsealC, ExpiredQsealC, OtherOrganisationQsealC, ForeignCa, ForeignQsealC })
+        foreach (var certificate in new[] { Ca, QsealC, Qwac, ExpiredQsealC, OtherOrganisationQsealC, ForeignCa, ForeignQsealC })
         {
             certificate.Dispose();
         }
