@@ -29,6 +29,8 @@ public static class BankServices
         services.AddOptions<BankOptions>().BindConfiguration(BankOptions.Section).ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "SandboxBank:TimeZone must name a known time zone.")
             .Validate(o => BankStandard.IsKnown(o.Standard), $"SandboxBank:Standard must be {BankStandard.BerlinGroup}, {BankStandard.UkOpenBanking} or {BankStandard.Stet}.")
+            .Validate(o => o.Standard != BankStandard.Stet || o.RedirectUris.Count > 0,
+                "SandboxBank:RedirectUris must list the TPPs' registered redirect URIs: a STET authorisation request names no consent to check them against.")
             .ValidateOnStart();
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section);
         services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.Section);
