@@ -11,4 +11,7 @@ public sealed class ApiOptions
     public string PublicBaseUrl { get; set; } = "";
 
     public string CallbackUrl => PublicBaseUrl.TrimEnd('/') + "/connect/callback";
+
+    /// <summary>Where banks send the browser back after a payment's authorisation.</summary>
+    public string PaymentCallbackUrl => PublicBaseUrl.TrimEnd('/') + "/connect/payment-callback";
 }

@@ -8,6 +8,7 @@ using Psd2.Api.Connections;
 using Psd2.Api.Exports;
 using Psd2.Api.Institutions;
 using Psd2.Api.OpenApi;
+using Psd2.Api.Payments;
 using Psd2.Api.Schedules;
 using Psd2.Api.Sync;
 using Psd2.Api.Users;
@@ -32,6 +33,7 @@ builder.AddApiKeys();         // the ApiKey authentication scheme: keys verified
 builder.AddInstitutions();
 builder.AddApiDocumentation();
 builder.AddBanking();
+builder.AddPayments();       // payments initiated once per Idempotency-Key, their status read from the bank
 builder.AddConnections();    // starting, activating and checking connections; decoupled orders polled in the background
 builder.AddSync();           // syncing accounts, balances and transactions, queued in the background
 builder.AddConnectPages();   // the hosted Connect page: links and sessions in Redis, server-rendered forms
@@ -50,13 +52,15 @@ app.UseAntiforgery();        // the Connect page's form
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();   // /openapi/v1.json and Swagger UI at /swagger
 app.MapConnectCallback();
-app.MapQsealCertificate();    // the QSealC STET banks fetch from the keyId of the platform's signatures
+app.MapPaymentCallback();    // the same for payments: their status read from the bank
+app.MapQsealCertificate();   // the QSealC STET banks fetch from the keyId of the platform's signatures
 app.MapConnectPages();       // /connect/{token}: pick a bank, sign in, see the outcome
 
 var v1 = app.MapV1();        // every operation acts for the client app whose key it carries
 v1.MapInstitutionsApi();
 v1.MapUsersApi();
 v1.MapConnectionsApi();
+v1.MapPaymentsApi();
 v1.MapSyncApi();
 v1.MapConnectLinksApi();
 v1.MapAccountsApi();

@@ -3,6 +3,7 @@ using Psd2.Core.Persistence;
 using Psd2.ServiceDefaults;
 using Psd2.ServiceDefaults.Data;
 using Psd2.Worker.Consents;
+using Psd2.Worker.Payments;
 using Psd2.Worker.Refresh;
 using Psd2.Worker.Scheduling;
 using Psd2.Worker.Tokens;
@@ -20,6 +21,7 @@ builder.AddBankAccess();             // the QWAC client towards banks and the to
 builder.AddUnattendedRefresh();      // refresh slots inside each consent's daily budget; one job per due connection; user-present syncs
 builder.AddTokenRefresh();           // access tokens refreshed ahead of expiry
 builder.AddConsentChecks();          // renewal_due, expired and revoked from the bank's consent status
+builder.AddPaymentFollowUp();        // unfinished payments: initiations resent with their X-Request-ID, decoupled orders polled, statuses read
 builder.AddWebhookDelivery();        // the platform_events outbox POSTed to client apps' webhook endpoints, signed, with retries
 builder.AddJobServers();             // Hangfire on psd2db: a server per queue, the recurring jobs declared above
 

@@ -52,7 +52,7 @@ public sealed partial class ConnectionStarter(
             return Refuse("redirect_uri_not_allowed", "redirectUri must be one of the client app's registered redirect URIs.");
         }
 
-        if (flow == ConnectionFlow.Decoupled && (request.PsuId is null || !PsuIdFormat().IsMatch(request.PsuId)))
+        if (flow == ConnectionFlow.Decoupled && !IsPsuId(request.PsuId))
         {
             return (null, ApiError.Invalid("psuId", "The decoupled flow needs psuId, the user's identifier at the bank (for BankID, the 12-digit personal number)."));
         }
@@ -136,6 +136,9 @@ public sealed partial class ConnectionStarter(
     }
 
     private static (StartedConnection?, ApiError?) Refuse(string code, string title) => (null, new ApiError(StatusCodes.Status400BadRequest, code, title));
+
+    /// <summary>Whether it can be a user's identifier at a bank (for BankID, a personal number).</summary>
+    public static bool IsPsuId(string? psuId) => psuId is not null && PsuIdFormat().IsMatch(psuId);
 
     [GeneratedRegex("^[0-9A-Za-z-]{4,64}$")]
     private static partial Regex PsuIdFormat();

@@ -100,7 +100,7 @@ public static class UsersApi
         var query = db.Users.AsNoTracking().OwnedBy(caller.ClientAppId);
         if (cursor is not null)
         {
-            if (!Cursor.TryRead(cursor, out var createdAt, out var id))
+            if (!CreatedCursor.TryRead(cursor, out var createdAt, out var id))
             {
                 return ApiProblems.BadRequest("cursor_invalid", "The cursor is not one this API issued.");
             }
@@ -110,7 +110,7 @@ public static class UsersApi
 
         var size = limit ?? 50;
         var page = await query.OrderBy(u => u.CreatedAt).ThenBy(u => u.Id).Take(size + 1).ToListAsync(cancellationToken);
-        var next = page.Count > size ? Cursor.Write(page[size - 1].CreatedAt, page[size - 1].Id) : null;
+        var next = page.Count > size ? CreatedCursor.Write(page[size - 1].CreatedAt, page[size - 1].Id) : null;
         return TypedResults.Ok(new UserPage(page.Take(size).Select(View).ToList(), next));
     }
 
@@ -155,32 +155,4 @@ public static class UsersApi
         db.Users.AsNoTracking().OwnedBy(clientAppId).SingleOrDefaultAsync(u => u.ExternalReference == reference, cancellationToken);
 
     private static UserResponse View(EndUser user) => new(user.Id, user.ExternalReference, user.CreatedAt);
-
-    /// <summary>Keyset cursor: the last row's (created_at, id), opaque to clients.</summary>
-    private static class Cursor
-    {
-        public static string Write(DateTimeOffset createdAt, Guid id) =>
-            Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{createdAt.UtcTicks}:{id:N}")));
-
-        public static bool TryRead(string cursor, out DateTimeOffset createdAt, out Guid id)
-        {
-            createdAt = default;
-            id = default;
-            try
-            {
-                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split(':');
-                if (parts.Length == 2 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out var ticks) && ticks is > 0 and < 3_155_378_975_999_999_999
-                    && Guid.TryParseExact(parts[1], "N", out id))
-                {
-                    createdAt = new DateTimeOffset(ticks, TimeSpan.Zero);
-                    return true;
-                }
-            }
-            catch (FormatException)
-            {
-            }
-
-            return false;
-        }
-    }
 }

@@ -23,11 +23,12 @@ public sealed class BankClients(
 
     public Institution Institution(string institutionId) => institutions.Value.Banks[institutionId];
 
+    public IReadOnlyDictionary<string, Institution> Institutions => institutions.Value.Banks;
+
     public IBankConnector Connector(string institutionId)
     {
         var institution = Institution(institutionId);
-        var http = factory.CreateClient(BankClient);
-        http.BaseAddress = new Uri($"https://{institution.Service}");
+        var http = Http(institution);
         var oauth = new OAuthClient(http, factory.CreateClient(PublicBankClient));
         return institution.Standard switch
         {
@@ -39,5 +40,29 @@ public sealed class BankClients(
                 institution.RequiresSignature ? signers.StetSignature : null, time, loggers.CreateLogger<StetConnector>()),
             var standard => throw new NotSupportedException($"No connector speaks {standard}."),
         };
+    }
+
+    /// <summary>
+    /// The payment side of an institution that offers payment initiation (<see cref="Institution.Payments"/>), over the
+    /// same client; payment calls are always signed, whatever the institution asks of its account-information calls.
+    /// </summary>
+    public IPaymentConnector Payments(string institutionId)
+    {
+        var institution = Institution(institutionId);
+        if (!institution.Payments || institution.Standard != InstitutionStandard.BerlinGroup)
+        {
+            throw new ConnectorException(ConnectorFailure.Refused, "payments_unsupported", $"{institution.Name} offers no payment initiation here.");
+        }
+
+        var http = Http(institution);
+        return new BerlinGroupConnector(http, new OAuthClient(http, factory.CreateClient(PublicBankClient)), institution.TokenPath,
+            signers.HttpSignature, time, loggers.CreateLogger<BerlinGroupConnector>());
+    }
+
+    private HttpClient Http(Institution institution)
+    {
+        var http = factory.CreateClient(BankClient);
+        http.BaseAddress = new Uri($"https://{institution.Service}");
+        return http;
     }
 }

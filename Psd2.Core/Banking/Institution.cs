@@ -13,6 +13,8 @@ public sealed class Institution
     /// <summary>Whether the bank requires the platform's requests signed with its QSealC, as its standard defines the signature.</summary>
     public bool RequiresSignature { get; set; }
     [MinLength(1)] public List<string> ScaApproaches { get; set; } = [];
+    /// <summary>Whether the platform initiates payments at this bank (its standard's payment initiation service).</summary>
+    public bool Payments { get; set; }
     [Range(1, 3650)] public int MaxConsentDays { get; set; }
     [Range(1, 36500)] public int MaxHistoryDays { get; set; }
     /// <summary>The service-discovery name of the bank's API (its services__&lt;name&gt; entries).</summary>

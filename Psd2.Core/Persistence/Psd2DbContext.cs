@@ -5,6 +5,7 @@ using Psd2.Core.Audit;
 using Psd2.Core.ClientApps;
 using Psd2.Core.Connections;
 using Psd2.Core.Events;
+using Psd2.Core.Payments;
 using Psd2.Core.Refresh;
 using Psd2.Core.Sync;
 using Psd2.Core.Users;
@@ -34,6 +35,7 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
     public DbSet<RefreshBudget> RefreshBudgets => Set<RefreshBudget>();
     public DbSet<ConnectionJobRun> ConnectionJobRuns => Set<ConnectionJobRun>();
     public DbSet<SchedulerJobStat> SchedulerJobStats => Set<SchedulerJobStat>();
+    public DbSet<Payment> Payments => Set<Payment>();
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -94,6 +96,17 @@ public sealed class Psd2DbContext(DbContextOptions<Psd2DbContext> options) : DbC
             connection.HasIndex(c => new { c.ClientAppId, c.UserId });
             connection.HasOne<ClientApp>().WithMany().HasForeignKey(c => c.ClientAppId);
             connection.HasOne<EndUser>().WithMany().HasForeignKey(c => c.UserId);
+        });
+
+        modelBuilder.Entity<Payment>(payment =>
+        {
+            payment.ToTable("payments");
+            payment.HasIndex(p => new { p.ClientAppId, p.IdempotencyKey }).IsUnique();
+            payment.HasIndex(p => new { p.ClientAppId, p.UserId, p.CreatedAt, p.Id });
+            payment.HasIndex(p => p.NextPollAt).HasFilter("next_poll_at IS NOT NULL");
+            payment.Property(p => p.Amount).HasPrecision(20, 2);
+            payment.HasOne<ClientApp>().WithMany().HasForeignKey(p => p.ClientAppId);
+            payment.HasOne<EndUser>().WithMany().HasForeignKey(p => p.UserId);
         });
 
         modelBuilder.Entity<Account>(account =>

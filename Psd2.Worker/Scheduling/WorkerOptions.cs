@@ -17,6 +17,9 @@ public sealed class WorkerOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan ConsentCheckJobInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often unfinished payments due a look are claimed (each then waits its own backoff).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")] public TimeSpan PaymentStatusInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How often webhook deliveries that are due are looked for (each run sends until none is left).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan WebhookInterval { get; set; } = TimeSpan.FromSeconds(5);
 

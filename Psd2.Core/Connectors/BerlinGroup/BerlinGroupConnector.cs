@@ -23,7 +23,12 @@ public sealed partial class BerlinGroupConnector(
     /// </summary>
     private async Task<HttpRequestMessage> PrepareAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        request.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
+        // A payment comes with its own, the same on every attempt; every other call gets a fresh one.
+        if (!request.Headers.Contains("X-Request-ID"))
+        {
+            request.Headers.Add("X-Request-ID", Guid.NewGuid().ToString());
+        }
+
         if (signer is not null)
         {
             await signer.SignAsync(request, cancellationToken);
