@@ -7,7 +7,9 @@ namespace Psd2.Api.Institutions;
 
 /// <param name="Standard">The API standard the bank speaks (berlin-group, uk-open-banking, stet): for information, the platform's API is the same for all.</param>
 /// <param name="Country">ISO 3166-1 alpha-2.</param>
-public sealed record InstitutionResponse(string Id, string Name, string Standard, string Country, IReadOnlyList<string> ScaApproaches, int MaxConsentDays, int MaxHistoryDays);
+/// <param name="Payments">Whether payments can be initiated at this bank (POST /v1/users/{userId}/payments).</param>
+public sealed record InstitutionResponse(
+    string Id, string Name, string Standard, string Country, IReadOnlyList<string> ScaApproaches, int MaxConsentDays, int MaxHistoryDays, bool Payments);
 
 public static class InstitutionsApi
 {
@@ -25,5 +27,5 @@ public static class InstitutionsApi
     }
 
     private static InstitutionResponse View(string id, Institution bank) =>
-        new(id, bank.Name, bank.Standard, bank.Country, bank.ScaApproaches, bank.MaxConsentDays, bank.MaxHistoryDays);
+        new(id, bank.Name, bank.Standard, bank.Country, bank.ScaApproaches, bank.MaxConsentDays, bank.MaxHistoryDays, bank.Payments);
 }

@@ -19,6 +19,9 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
     private const string ClientReturn = "https://client.example/bank-return";
     private const string PsuIpAddress = "198.51.100.7";
 
+    /// <summary>A valid IBAN the sandbox bank holds no account under: the owner's payment from it is refused there, and still the owner's.</summary>
+    private const string OwnersIban = "SE3550000000054910000003";
+
     /// <summary>Every /v1 operation on something a client app owns, tried with the owner's ids (deletes last).</summary>
     private static readonly Probe[] OwnedOperations =
     [
@@ -39,6 +42,13 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         new("GET", "/v1/accounts/{accountId}/balances"),
         new("GET", "/v1/accounts/{accountId}/transactions"),
         new("GET", "/v1/accounts/{accountId}/transactions/{transactionId}"),
+        new("GET", "/v1/users/{userId}/payments"),
+        new("POST", "/v1/users/{userId}/payments", Body: new
+        {
+            institutionId = "sandboxbank", debtorIban = OwnersIban, creditorName = "Intruder AB", creditorIban = OwnersIban, amount = "1.00", currency = "SEK",
+            flow = "decoupled", psuId = "197503152386", psuIpAddress = PsuIpAddress,
+        }),
+        new("GET", "/v1/payments/{paymentId}"),
         new("GET", "/v1/webhook-endpoints/{endpointId}"),
         new("POST", "/v1/webhook-endpoints/{endpointId}/rotate-secret"),
         new("GET", "/v1/webhook-endpoints/{endpointId}/deliveries"),
@@ -70,6 +80,7 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         var accountId = (await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/users/{owner.UserId}/accounts"))[0].GetProperty("id").GetGuid();
         var transactionId = (await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/accounts/{accountId}/transactions?limit=1")).GetProperty("items")[0].GetProperty("id").GetGuid();
         var deliveryId = await WebhookDeliveryAsync(owner, endpointId);
+        var paymentId = await PaymentAsync(owner);
 
         var withIds = (await V1OperationsAsync()).Where(o => o.Contains('{', StringComparison.Ordinal)).Except(SharedRoutes).ToList();
         var probed = OwnedOperations.Select(p => p.Operation).ToList();
@@ -88,6 +99,7 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
                 "transactionId" => transactionId.ToString(),
                 "endpointId" => endpointId.ToString(),
                 "deliveryId" => deliveryId.ToString(),
+                "paymentId" => paymentId.ToString(),
                 _ => throw new InvalidOperationException($"{probe.Operation}: this test holds no {name} of the owner's to try it with."),
             }));
             answers.Add($"{probe.Operation}{probe.Query} -> {(int)response.StatusCode} {await CodeAsync(response)}");
@@ -108,6 +120,19 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
         var endpoint = await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/webhook-endpoints/{endpointId}");
         Assert.Equal(JsonValueKind.Null, endpoint.GetProperty("previousSecretExpiresAt").ValueKind);
         Assert.Single((await owner.Api.GetFromJsonAsync<JsonElement>($"/v1/webhook-endpoints/{endpointId}/deliveries")).EnumerateArray(), d => d.GetProperty("id").GetGuid() == deliveryId);
+    }
+
+    /// <summary>A payment of the owner's (the bank refuses it: its debtor account is not one of the bank's, which does not matter here).</summary>
+    private static async Task<Guid> PaymentAsync(TestClient client)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/users/{client.UserId}/payments")
+        {
+            Content = JsonContent.Create(OwnedOperations.Single(p => p.Operation == "POST /v1/users/{userId}/payments").Body),
+            Headers = { { "Idempotency-Key", Guid.NewGuid().ToString() } },
+        };
+        using var response = await client.Api.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
     /// <summary>A webhook endpoint of the owner's, its secret registered for the log scan.</summary>
