@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Playwright;
 using Psd2.IntegrationTests.Harness;
+using static Microsoft.Playwright.Assertions;
 
 namespace Psd2.IntegrationTests.Api;
 
 /// <summary>
-/// Payments through the platform against the Berlin Group sandbox bank: authorised by redirect and decoupled, executed
+/// Payments through the platform against the Berlin Group sandbox bank: authorised by redirect (in a browser) and decoupled, executed
 /// and then seen as a debit in the next sync, refused for want of funds, cancelled by the PSU; and one payment only,
 /// however often and however concurrently it is asked for under one Idempotency-Key, also when the bank's answer to
 /// the initiation is lost.
@@ -37,17 +39,22 @@ public sealed class PaymentsTests(AppFixture fixture) : IDisposable
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal("pending_authorisation", created.GetProperty("status").GetString());
         var id = created.GetProperty("id").GetGuid();
-        using var signIn = await _bank.Browser.GetAsync(created.GetProperty("authorisationUrl").GetString());
-        var page = await signIn.Content.ReadAsStringAsync();
-        using var bankId = await _bank.SubmitFormAsync(page, new() { ["personalNumber"] = psu.PersonalNumber });
-        var approval = await bankId.Content.ReadAsStringAsync();
-        Assert.Contains("12.34", approval, StringComparison.Ordinal);
-        Assert.Contains("Elektrobolaget AB", approval, StringComparison.Ordinal);
-        using var decided = await _bank.SubmitFormAsync(approval, new() { ["decision"] = "approve" });
-        Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
-        using var browser = fixture.App.CreateHttpClient("api", followRedirects: false);
-        using var back = await browser.GetAsync(decided.Headers.Location);
-        Assert.Equal($"{ApiTestClient.ClientReturn}?paymentId={id}&outcome=executed", back.Headers.Location?.ToString());
+        await using (var browser = await Browser.StartAsync())
+        {
+            var page = browser.Page;
+            // The client app's own page, where the api sends the browser in the end.
+            await page.RouteAsync(ApiTestClient.ClientReturn + "**", route => route.FulfillAsync(new() { Body = "<h1>Back at the client</h1>", ContentType = "text/html" }));
+            await page.GotoAsync(created.GetProperty("authorisationUrl").GetString()!);
+            await page.GetByLabel("Personal number").FillAsync(psu.PersonalNumber);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Continue with BankID" }).ClickAsync();
+            // The PSU sees what they approve: the amount and the payee.
+            await Expect(page.Locator("body")).ToContainTextAsync("Elektrobolaget AB");
+            await Expect(page.Locator("body")).ToContainTextAsync("12.34");
+            await browser.ScreenshotAsync("payment-redirect-1-bankid");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Back at the client" })).ToBeVisibleAsync();
+            Assert.Equal($"{ApiTestClient.ClientReturn}?paymentId={id}&outcome=executed", page.Url);
+        }
 
         Assert.Equal("executed", (await client.Api.GetFromJsonAsync<JsonElement>($"/v1/payments/{id}")).GetProperty("status").GetString());
         Assert.Equal("succeeded", (await client.SyncAsync(connectionId)).GetProperty("status").GetString());
