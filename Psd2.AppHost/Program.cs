@@ -16,12 +16,15 @@ var sandboxAdminKey = builder.AddParameter("sandbox-admin-key", state.Secret(Sta
 var jobsOperator = builder.AddParameter("jobs-operator-password", state.Secret(StateFolder.JobsOperatorPasswordFile), secret: true);
 var jobsViewer = builder.AddParameter("jobs-viewer-password", state.Secret(StateFolder.JobsViewerPasswordFile), secret: true);
 
-// The simulated banks, one per standard: a Swedish Berlin Group bank, a UK Open Banking one and a STET one.
+// The simulated banks, one per standard: a Swedish Berlin Group bank, a British UK Open Banking one and a French STET
+// one. The same seeded money in each; the country names the accounts (IBANs) and the currency kronor are shown in.
 var sandboxbank = builder.AddSandboxBank("sandboxbank", "berlin-group", sandboxdb, state, sandboxAdminKey);
 var ukbank = builder.AddSandboxBank("ukbank", "uk-open-banking", ukbankdb, state, sandboxAdminKey)
-    .WithEnvironment("SandboxBank__TimeZone", "Europe/London");
+    .WithEnvironment("SandboxBank__TimeZone", "Europe/London")
+    .WithEnvironment("SandboxBank__Country", "GB");
 var stetbank = builder.AddSandboxBank("stetbank", "stet", stetbankdb, state, sandboxAdminKey)
-    .WithEnvironment("SandboxBank__TimeZone", "Europe/Paris");
+    .WithEnvironment("SandboxBank__TimeZone", "Europe/Paris")
+    .WithEnvironment("SandboxBank__Country", "FR");
 
 // The migrator finishes before api and worker start, so they never see a half-migrated schema.
 var migrator = builder.AddService<Projects.Psd2_Migrator>("migrator")

@@ -23,6 +23,14 @@ public sealed class BankOptions
     [Required]
     public string Standard { get; set; } = BankStandard.BerlinGroup;
 
+    /// <summary>
+    /// The country the bank presents its customers' accounts in: <c>SE</c>, <c>FR</c> or <c>GB</c> (see
+    /// <see cref="Data.BankCountry"/>). The seeded money is the same in every country; only the accounts' IBANs and the
+    /// currency the home-currency accounts are shown in follow it.
+    /// </summary>
+    [Required]
+    public string Country { get; set; } = Data.BankCountry.Sweden.Code;
+
     /// <summary>Seed of the synthetic customers, accounts and transactions.</summary>
     public ulong Seed { get; set; } = 20_190_914;
 
@@ -41,6 +49,11 @@ public sealed class BankOptions
     /// TPP's QSealC.
     /// </summary>
     public bool RequireSignature { get; set; } = true;
+
+    /// <summary>
+    /// Berlin Group payments: executed as they are initiated, without SCA, for load tests (<c>PUT /sandbox/profile</c>).
+    /// </summary>
+    public bool SkipPaymentSca { get; set; }
 
     /// <summary>
     /// STET only: the redirect URIs the TPP registered with the bank. /oauth2/authorize sends the PSU back only to

@@ -1,10 +1,12 @@
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
 using Psd2.SandboxBank.Accounts;
 using Psd2.SandboxBank.BerlinGroup;
 using Psd2.SandboxBank.Consents;
 using Psd2.SandboxBank.Data;
 using Psd2.SandboxBank.Infrastructure;
 using Psd2.SandboxBank.OAuth;
+using Psd2.SandboxBank.Payments;
 using Psd2.SandboxBank.Psus;
 using Psd2.SandboxBank.Sandbox;
 using Psd2.SandboxBank.Sca;
@@ -29,6 +31,8 @@ public static class BankServices
         services.AddOptions<BankOptions>().BindConfiguration(BankOptions.Section).ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "SandboxBank:TimeZone must name a known time zone.")
             .Validate(o => BankStandard.IsKnown(o.Standard), $"SandboxBank:Standard must be {BankStandard.BerlinGroup}, {BankStandard.UkOpenBanking} or {BankStandard.Stet}.")
+            .Validate(o => BankCountry.Find(o.Country) is not null,
+                $"SandboxBank:Country must be {string.Join(", ", BankCountry.All.Select(c => c.Code))}.")
             .Validate(o => o.Standard != BankStandard.Stet || o.RedirectUris.Count > 0,
                 "SandboxBank:RedirectUris must list the TPPs' registered redirect URIs: a STET authorisation request names no consent to check them against.")
             .ValidateOnStart();
@@ -36,6 +40,7 @@ public static class BankServices
         services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.Section);
 
         services.AddSingleton<BankClock>();
+        services.AddSingleton(sp => BankCountry.Of(sp.GetRequiredService<IOptions<BankOptions>>().Value.Country));
         services.AddSingleton<PsuDirectory>();
         services.AddSingleton<PsuSessions>();
         services.AddSingleton<ConsentStore>();
@@ -45,10 +50,11 @@ public static class BankServices
         services.AddSingleton<AisAccess>();
         services.AddSingleton<ScaService>();
         services.AddSingleton<PageKeys>();
-        services.AddSingleton(_ => new TransactionGenerator());
+        services.AddSingleton(sp => new TransactionGenerator(stored: sp.GetRequiredService<PaymentBookings>()));
         services.AddSingleton<AccountViews>();
         services.AddSingleton(sp => new HttpSignatureVerifier(sp.GetRequiredService<TppCertificateValidator>().TrustedCa, TimeProvider.System));
         services.AddHostedService<BankStartup>();
+        services.AddPayments();           // after BankStartup: its bookings are read from the migrated database
 
         services.AddTppErrorHandling();
         services.AddUkOpenBanking();

@@ -3,6 +3,7 @@ using Psd2.SandboxBank.Accounts;
 using Psd2.SandboxBank.BerlinGroup;
 using Psd2.SandboxBank.Consents;
 using Psd2.SandboxBank.OAuth;
+using Psd2.SandboxBank.Payments;
 using Psd2.SandboxBank.Psus;
 using Psd2.SandboxBank.Sandbox;
 using Psd2.SandboxBank.Stet;
@@ -25,7 +26,7 @@ builder.AddSandboxBank();
 var app = builder.Build();
 
 app.UseServiceDefaults();
-app.UseTppCertificates();         // QWAC: chain, validity, PSP_AI role
+app.UseTppCertificates();         // QWAC: chain, validity, PSP_AI role (PSP_PI for payments)
 switch (standard)
 {
     case BankStandard.UkOpenBanking:
@@ -54,6 +55,7 @@ switch (standard)
     default:
         app.MapConsentsApi();
         app.MapAccountsApi();
+        app.MapPaymentsApi();         // PIS: single SEPA credit transfers, signed, PSP_PI, one payment per X-Request-ID
         app.MapOAuthMetadata();       // RFC 8414, with the CIBA grant of the decoupled flow
         break;
 }

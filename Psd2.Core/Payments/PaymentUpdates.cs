@@ -43,8 +43,9 @@ public sealed class PaymentUpdates(Psd2DbContext db, TimeProvider time)
         payment.ScaStatusUrl = initiated.DecoupledStatus;
         if (initiated.State.Progress == PaymentProgress.Received)
         {
+            // A decoupled payment names the PSU whose BankID app the order went to.
             payment.BankStatus = initiated.State.BankStatus;
-            Move(payment, payment.ScaStatusUrl is null ? PaymentStatus.PendingAuthorisation : PaymentStatus.AwaitingDecoupledAuthorisation, null, requestId);
+            Move(payment, payment.PsuId is null ? PaymentStatus.PendingAuthorisation : PaymentStatus.AwaitingDecoupledAuthorisation, null, requestId);
         }
         else
         {

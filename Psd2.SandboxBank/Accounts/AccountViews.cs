@@ -33,15 +33,20 @@ public sealed class AccountViews(TransactionGenerator generator)
         var closing = generator.BookedBalance(account, today.AddDays(-1));
         var booked = generator.BookedBalance(account, today);
         var pending = generator.PendingOn(account, today);
-        var holds = pending.Where(t => t.Amount < 0).Sum(t => t.Amount);
         var expected = booked + pending.Sum(t => t.Amount);
         return
         [
             new Balance(Money(account.Currency, closing), "closingBooked", today.AddDays(-1)),
-            new Balance(Money(account.Currency, booked + holds), "interimAvailable", today, CreditLimitIncluded: false),
+            new Balance(Money(account.Currency, Available(booked, pending)), "interimAvailable", today, CreditLimitIncluded: false),
             new Balance(Money(account.Currency, expected), "expected", today),
         ];
     }
+
+    /// <summary>interimAvailable: what the account can pay out today (a payment's funds check).</summary>
+    public decimal Available(AccountSeed account, DateOnly today) =>
+        Available(generator.BookedBalance(account, today), generator.PendingOn(account, today));
+
+    private static decimal Available(decimal booked, IReadOnlyList<BankTransaction> pending) => booked + pending.Where(t => t.Amount < 0).Sum(t => t.Amount);
 
     public static TransactionDetails Transaction(BankTransaction t) => new(
         t.TransactionId, t.EntryReference, t.BookingDate, t.ValueDate, Money(t.Currency, t.Amount),

@@ -22,8 +22,10 @@ public static class BerlinGroupRequests
                 return;
             }
 
+            // Payments are signed whatever the profile says: the signature is what binds the TPP to the money it moves.
             var options = context.RequestServices.GetRequiredService<IOptionsMonitor<BankOptions>>().CurrentValue;
-            if (options.RequireSignature && await CheckSignatureAsync(context) is { } signatureError)
+            var mustSign = options.RequireSignature || Payments.PaymentsApi.IsPaymentPath(context.Request.Path);
+            if (mustSign && await CheckSignatureAsync(context) is { } signatureError)
             {
                 await signatureError.ExecuteAsync(context);
                 return;

@@ -80,16 +80,18 @@ public sealed record UkConsentTerms(
 /// </summary>
 public sealed record StetConsentTerms(bool ExtendedTransactionHistory);
 
+/// <summary>An SCA of a consent or, with <paramref name="PaymentId"/> and no consent, of a payment.</summary>
 public sealed record Authorisation(
     string AuthorisationId,
-    string ConsentId,
+    string? ConsentId,
     string ScaApproach,
     string ScaStatus,
     string? PersonalNumber,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? LastPolledAt,
-    bool TokensIssued);
+    bool TokensIssued,
+    string? PaymentId = null);
 
 /// <summary>An account a valid consent covers, with what it may read.</summary>
 public sealed record ConsentedAccount(string ResourceId, bool Balances, bool Transactions);

@@ -13,8 +13,8 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
         "consent_id, tpp_id, status, access::text, recurring, valid_until, frequency_per_day, combined_service, sca_approach, psu_id, redirect_uri, nok_redirect_uri, created_at, last_action_date, "
         + "permissions, expires_at, transaction_from, transaction_to, status_updated_at, extended_transaction_history";
 
-    private const string AuthorisationColumns =
-        "authorisation_id, consent_id, sca_approach, sca_status, personal_number, created_at, started_at, last_polled_at, tokens_issued";
+    internal const string AuthorisationColumns =
+        "authorisation_id, consent_id, sca_approach, sca_status, personal_number, created_at, started_at, last_polled_at, tokens_issued, payment_id";
 
     public async Task CreateAsync(Consent consent, Authorisation authorisation, CancellationToken cancellationToken)
     {
@@ -99,6 +99,13 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.Command(
             $"SELECT {AuthorisationColumns} FROM authorisations WHERE consent_id = $1 ORDER BY created_at", consentId);
+        return await ReadAuthorisationsAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Authorisation>> ListPaymentAuthorisationsAsync(string paymentId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.Command(
+            $"SELECT {AuthorisationColumns} FROM authorisations WHERE payment_id = $1 ORDER BY created_at", paymentId);
         return await ReadAuthorisationsAsync(command, cancellationToken);
     }
 
@@ -248,9 +255,9 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
         return accounts;
     }
 
-    private static NpgsqlBatchCommand InsertAuthorisation(Authorisation a) => DbExtensions.BatchCommand(
-        $"INSERT INTO authorisations ({AuthorisationColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        a.AuthorisationId, a.ConsentId, a.ScaApproach, a.ScaStatus, a.PersonalNumber, a.CreatedAt, a.StartedAt, a.LastPolledAt, a.TokensIssued);
+    internal static NpgsqlBatchCommand InsertAuthorisation(Authorisation a) => DbExtensions.BatchCommand(
+        $"INSERT INTO authorisations ({AuthorisationColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        a.AuthorisationId, a.ConsentId, a.ScaApproach, a.ScaStatus, a.PersonalNumber, a.CreatedAt, a.StartedAt, a.LastPolledAt, a.TokensIssued, a.PaymentId);
 
     private static async Task<IReadOnlyList<Authorisation>> ReadAuthorisationsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
@@ -274,9 +281,9 @@ public sealed class ConsentStore(NpgsqlDataSource dataSource)
         r.GetInstantOrNull(18),
         r.IsDBNull(19) ? null : new StetConsentTerms(r.GetBoolean(19)));
 
-    private static Authorisation ReadAuthorisation(NpgsqlDataReader r) => new(
-        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetStringOrNull(4),
-        r.GetFieldValue<DateTimeOffset>(5), r.GetInstantOrNull(6), r.GetInstantOrNull(7), r.GetBoolean(8));
+    internal static Authorisation ReadAuthorisation(NpgsqlDataReader r) => new(
+        r.GetString(0), r.GetStringOrNull(1), r.GetString(2), r.GetString(3), r.GetStringOrNull(4),
+        r.GetFieldValue<DateTimeOffset>(5), r.GetInstantOrNull(6), r.GetInstantOrNull(7), r.GetBoolean(8), r.GetStringOrNull(9));
 }
 
 public sealed record ConsentForRead(Consent? Consent, AccessTokenInfo? Token, IReadOnlyList<ConsentedAccount> Accounts);

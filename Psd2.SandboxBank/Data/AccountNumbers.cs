@@ -11,6 +11,15 @@ internal static class AccountNumbers
     /// <summary>The leading digits of the sandbox bank's Finnish account numbers.</summary>
     public const string OwnFinnishBankPrefix = "39";
 
+    /// <summary>The sandbox bank's French bank code (code banque) and branch code (code guichet) in its FR IBANs.</summary>
+    public const string OwnFrenchBankAndBranch = "9696900001";
+
+    /// <summary>The sandbox bank's four-letter bank code in its GB IBANs (the first letters of its BIC).</summary>
+    public const string OwnBritishBankCode = "SNDB";
+
+    /// <summary>Its sort codes start 04, a range UK banks leave to newer institutions; the branch digits vary.</summary>
+    private const string OwnSortCodePrefix = "04";
+
     // Real Swedish IBAN bank codes (Danske, Nordea, SEB, Handelsbanken, Swedbank), so counterparties look familiar.
     private static readonly string[] SwedishBankCodes = ["120", "300", "500", "600", "800"];
 
@@ -33,6 +42,29 @@ internal static class AccountNumbers
         return countryCode == "FI"
             ? Finnish(OwnFinnishBankPrefix, number)
             : Swedish(OwnSwedishBankCode, number);
+    }
+
+    /// <summary>
+    /// The IBAN of one of the sandbox bank's own accounts when the bank presents itself in <paramref name="countryCode"/>,
+    /// derived from the account's seed: SE, the one generated; FR, the bank's own bank and branch code, an eleven-digit
+    /// account number ending with the Swedish one's ten digits, and the RIB key; GB, the bank code and
+    /// <see cref="OwnSortCodeAccountNumber"/>.
+    /// </summary>
+    public static string OwnIn(string countryCode, AccountSeed account) => countryCode switch
+    {
+        "SE" => account.Iban,
+        "FR" => French(OwnFrenchBankAndBranch, StableHash.Of(account.Seed, (ulong)HashStream.Iban)),
+        "GB" => Iban.Create("GB", OwnBritishBankCode + OwnSortCodeAccountNumber(account.Seed)),
+        _ => throw new ArgumentOutOfRangeException(nameof(countryCode), countryCode, "The bank presents its accounts in SE, FR or GB only."),
+    };
+
+    /// <summary>Sort code (6 digits) followed by account number (8 digits) of one of the bank's own accounts in the UK.</summary>
+    public static string OwnSortCodeAccountNumber(ulong seed)
+    {
+        var number = StableHash.Of(seed, (ulong)HashStream.UkAccountNumber);
+        var branch = (number >> 40) % 10_000;
+        var accountNumber = (number & 0xFF_FFFF_FFFF) % 100_000_000;
+        return string.Create(CultureInfo.InvariantCulture, $"{OwnSortCodePrefix}{branch:D4}{accountNumber:D8}");
     }
 
     /// <summary>A fixed IBAN for a named company, the same wherever it appears.</summary>
@@ -65,7 +97,7 @@ internal static class AccountNumbers
         return Iban.Create("FI", body + Luhn.CheckDigit(body).ToString(CultureInfo.InvariantCulture));
     }
 
-    /// <summary>French BBAN: bank and branch, an 11-character account and the two-digit RIB key.</summary>
+    /// <summary>French BBAN: bank and branch, an 11-digit account (the number's last digits) and the two-digit RIB key.</summary>
     private static string French(string bankAndBranch, ulong number)
     {
         var account = Digits(number, 11);

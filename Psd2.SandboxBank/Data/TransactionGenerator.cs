@@ -6,17 +6,21 @@ namespace Psd2.SandboxBank.Data;
 /// Generates an account's transactions on demand from its seed, the same on every call and every run.
 /// A transaction happens on its value date and books that day, or a card purchase one to three days later;
 /// while it waits it is pending under another id with the same entry reference, and 3% of card authorisations
-/// are released and never book. Thread-safe: register as a singleton.
+/// are released and never book. Stored entries (<see cref="IStoredBookings"/>) are merged in, newest of their day.
+/// Thread-safe: register as a singleton.
 /// </summary>
 public sealed class TransactionGenerator
 {
     private readonly AccountBooks _books;
+    private readonly IStoredBookings? _stored;
 
     /// <param name="balanceCacheSize">How many accounts' profiles and running totals to keep.</param>
-    public TransactionGenerator(int balanceCacheSize = 10_000)
+    /// <param name="stored">Entries the bank stores, such as executed payments, booked beside the generated ones.</param>
+    public TransactionGenerator(int balanceCacheSize = 10_000, IStoredBookings? stored = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(balanceCacheSize);
         _books = new AccountBooks(balanceCacheSize);
+        _stored = stored;
     }
 
     /// <summary>Accounts currently cached.</summary>
@@ -37,6 +41,11 @@ public sealed class TransactionGenerator
         var profile = _books.For(account).Profile;
         var occurrences = new List<Occurrence>(256);
         var booked = new List<BankTransaction>(account.TransactionsPerDay + 16);
+        if (_stored is not null)
+        {
+            booked.AddRange(_stored.BookedOn(account, day));
+        }
+
         for (var lag = 0; lag <= Occurrences.MaxLag; lag++)
         {
             var happened = day.AddDays(-lag);
@@ -67,7 +76,7 @@ public sealed class TransactionGenerator
 
         var profile = _books.For(account).Profile;
         var occurrences = new List<Occurrence>(256);
-        var count = 0;
+        var count = _stored?.BookedOn(account, day).Count ?? 0;
         for (var lag = 0; lag <= Occurrences.MaxLag; lag++)
         {
             Occurrences.ForDay(profile, day.AddDays(-lag), occurrences, lag, lag, withCancelled: false, complete: false);
@@ -111,6 +120,6 @@ public sealed class TransactionGenerator
     public decimal BookedBalance(AccountSeed account, DateOnly throughDay)
     {
         ArgumentNullException.ThrowIfNull(account);
-        return account.OpeningBalance + Money.FromMinor(_books.For(account).BookedThrough(throughDay));
+        return account.OpeningBalance + Money.FromMinor(_books.For(account).BookedThrough(throughDay)) + (_stored?.BookedThrough(account, throughDay) ?? 0);
     }
 }

@@ -4,6 +4,7 @@ using Psd2.SandboxBank.Consents;
 using Psd2.SandboxBank.Data;
 using Psd2.SandboxBank.Infrastructure;
 using Psd2.SandboxBank.Pages;
+using Psd2.SandboxBank.Payments;
 using Psd2.SandboxBank.Psus;
 using Psd2.SandboxBank.Sca;
 using Psd2.SandboxBank.Stet;
@@ -35,9 +36,14 @@ public static class AuthorizeEndpoints
 
     private static async Task<IResult> AuthorizeAsync(
         HttpRequest request, ConsentStore consents, LoginStore logins, RequestObjects requestObjects, StetAuthorizations stetAuthorizations,
-        BankClock clock, IOptionsMonitor<BankOptions> options)
+        PaymentAuthorization payments, BankClock clock, IOptionsMonitor<BankOptions> options)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
+        if (options.CurrentValue.Standard == BankStandard.BerlinGroup && PaymentAuthorization.IsPaymentScope(request.Query["scope"].ToString()))
+        {
+            return await payments.AuthorizeAsync(request);
+        }
+
         var (authorization, error) = options.CurrentValue.Standard switch
         {
             BankStandard.UkOpenBanking => await requestObjects.ReadAsync(request),
@@ -86,35 +92,48 @@ public static class AuthorizeEndpoints
             return (null, Message("Request not valid", "The request names no consent of this client (scope AIS:<consentId>, client_id).", 400));
         }
 
+        var (redirectUri, state, challenge, error) = ReadRedirectParameters(request.Query, consent.RedirectUri, "consent");
+        return error is null ? (new AuthorizationRequest(consent, redirectUri, state, challenge), null) : (null, error);
+    }
+
+    /// <summary>
+    /// The OAuth parameters of a Berlin Group authorisation request once its resource is found: redirect_uri must be
+    /// the TPP-Redirect-URI the resource (<paramref name="resource"/>: consent or payment) was made with, then state,
+    /// response_type code and PKCE S256; an error either stays on the bank's page or goes back to redirect_uri.
+    /// </summary>
+    internal static (string RedirectUri, string State, string Challenge, IResult? Error) ReadRedirectParameters(IQueryCollection query, string? registered, string resource)
+    {
+        string Single(string name) => query[name] is { Count: 1 } value ? value.ToString() : "";
+
         var redirectUri = Single("redirect_uri");
-        if (consent.RedirectUri is null || redirectUri != consent.RedirectUri)
+        if (registered is null || redirectUri != registered)
         {
-            return (null, Message("Request not valid", "redirect_uri does not match the TPP-Redirect-URI the consent was created with.", 400));
+            return ("", "", "", Message("Request not valid", $"redirect_uri does not match the TPP-Redirect-URI the {resource} was created with.", 400));
         }
 
         var state = Single("state");
         if (state.Length is 0 or > 512)
         {
-            return (null, Results.Redirect(Callback(redirectUri, ("error", "invalid_request"), ("error_description", "state is required"))));
+            return (redirectUri, "", "", Results.Redirect(Callback(redirectUri, ("error", "invalid_request"), ("error_description", "state is required"))));
         }
 
         if (Single("response_type") != "code")
         {
-            return (null, Results.Redirect(Callback(redirectUri, ("error", "unsupported_response_type"), ("state", state))));
+            return (redirectUri, state, "", Results.Redirect(Callback(redirectUri, ("error", "unsupported_response_type"), ("state", state))));
         }
 
         var challenge = Single("code_challenge");
         if (Single("code_challenge_method") != "S256" || !Pkce.IsWellFormedChallenge(challenge))
         {
-            return (null, Results.Redirect(Callback(redirectUri, ("error", "invalid_request"), ("error_description", "PKCE with code_challenge_method S256 is required"), ("state", state))));
+            return (redirectUri, state, "", Results.Redirect(Callback(redirectUri, ("error", "invalid_request"), ("error_description", "PKCE with code_challenge_method S256 is required"), ("state", state))));
         }
 
-        return (new AuthorizationRequest(consent, redirectUri, state, challenge), null);
+        return (redirectUri, state, challenge, null);
     }
 
     private static async Task<IResult> IdentifyAsync(
         [FromForm] string loginId, [FromForm] string personalNumber, HttpContext context,
-        LoginStore logins, ConsentStore consents, PsuDirectory psus, BankClock clock)
+        LoginStore logins, ConsentStore consents, PsuDirectory psus, PaymentAuthorization payments, BankClock clock)
     {
         var cancellationToken = context.RequestAborted;
         var login = await logins.FindAsync(loginId, clock.GetUtcNow(), cancellationToken);
@@ -124,7 +143,12 @@ public static class AuthorizeEndpoints
         }
 
         var authorisation = await consents.FindAuthorisationAsync(login.AuthorisationId, cancellationToken);
-        var consent = authorisation is null ? null : await consents.FindAsync(authorisation.ConsentId, cancellationToken);
+        if (authorisation?.PaymentId is not null)
+        {
+            return await payments.IdentifyAsync(loginId, authorisation, personalNumber, cancellationToken);
+        }
+
+        var consent = authorisation?.ConsentId is { } consentId ? await consents.FindAsync(consentId, cancellationToken) : null;
         if (authorisation is null || consent is null)
         {
             return Message("Request not valid", "The consent of this sign-in no longer exists.", 400);
@@ -161,7 +185,7 @@ public static class AuthorizeEndpoints
 
     private static async Task<IResult> DecideAsync(
         [FromForm] string loginId, [FromForm] string decision, HttpContext context,
-        LoginStore logins, ConsentStore consents, TokenStore tokens, ScaService sca, BankClock clock, IOptionsMonitor<BankOptions> options)
+        LoginStore logins, ConsentStore consents, TokenStore tokens, ScaService sca, PaymentAuthorization payments, BankClock clock, IOptionsMonitor<BankOptions> options)
     {
         var cancellationToken = context.RequestAborted;
         var login = await logins.TakeAsync(loginId, clock.GetUtcNow(), cancellationToken);
@@ -171,15 +195,20 @@ public static class AuthorizeEndpoints
             return Message("Sign-in expired", "This sign-in has expired or was already used. Go back to the service and start again.", 400);
         }
 
+        if (authorisation.ConsentId is not { } consentId)
+        {
+            return await payments.DecideAsync(login, authorisation, decision, cancellationToken);
+        }
+
         if (decision == "approve" && await sca.ApproveAsync(authorisation, login.PersonalNumber!, cancellationToken))
         {
-            var code = await tokens.IssueCodeAsync(authorisation.ConsentId, login.ClientId, login.RedirectUri, login.CodeChallenge,
+            var code = await tokens.IssueCodeAsync(consentId, login.ClientId, login.RedirectUri, login.CodeChallenge,
                 clock.GetUtcNow() + options.CurrentValue.AuthorizationCodeLifetime, cancellationToken);
             return Results.Redirect(Callback(login.RedirectUri, ("code", code), ("state", login.State)));
         }
 
         await sca.RejectAsync(authorisation, cancellationToken);
-        var consent = await consents.FindAsync(authorisation.ConsentId, cancellationToken);
+        var consent = await consents.FindAsync(consentId, cancellationToken);
         var target = consent?.NokRedirectUri ?? login.RedirectUri;
         return Results.Redirect(Callback(target, ("error", "access_denied"), ("error_description", "the PSU did not approve the consent"), ("state", login.State)));
     }

@@ -136,7 +136,17 @@ public static class TokenEndpoint
                 return Error("invalid_grant", "code_verifier does not match the code_challenge.");
             }
 
-            return await IssueForConsentAsync(redeemed.FamilyId, redeemed.ConsentId);
+            return redeemed.PaymentId is { } paymentId
+                ? await IssueForPaymentAsync(redeemed.FamilyId, paymentId)
+                : await IssueForConsentAsync(redeemed.FamilyId, redeemed.ConsentId!);
+        }
+
+        /// <summary>A payment's code: an access token with scope PIS:&lt;paymentId&gt;, no refresh token. The payment does not wait for it.</summary>
+        private async Task<IResult> IssueForPaymentAsync(Guid familyId, string paymentId)
+        {
+            var (accessToken, expiresIn) = await tokens.IssuePaymentTokenAsync(
+                familyId, paymentId, tppId, certificateThumbprint, _now + options.AccessTokenLifetime, _now, cancellationToken);
+            return TypedResults.Ok(new TokenResponse(accessToken, "Bearer", expiresIn, RefreshToken: null, TokenStore.PaymentScope(paymentId)));
         }
 
         public async Task<IResult> RefreshTokenAsync()
@@ -169,7 +179,7 @@ public static class TokenEndpoint
         public async Task<IResult> DecoupledAsync(ScaService sca)
         {
             var authorisation = await consents.FindAuthorisationAsync(form["auth_req_id"].ToString(), cancellationToken);
-            var consent = authorisation is null ? null : await consents.FindAsync(authorisation.ConsentId, tppId, cancellationToken);
+            var consent = authorisation?.ConsentId is { } consentId ? await consents.FindAsync(consentId, tppId, cancellationToken) : null;
             if (authorisation is null || consent is null || authorisation.ScaApproach != ScaApproach.Decoupled)
             {
                 return Error("invalid_grant", "auth_req_id is not a decoupled authorisation of this client.");

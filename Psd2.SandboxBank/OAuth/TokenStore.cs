@@ -13,6 +13,9 @@ public sealed record PresentedToken(string Kind, string? ConsentId, string TppId
 {
     public const string ClientKind = "client";
     public const string AccessKind = "access";
+
+    /// <summary>A payment's access token (scope PIS:&lt;paymentId&gt;): never a bearer for account reads.</summary>
+    public const string PaymentKind = "payment";
 }
 
 /// <summary>
@@ -31,6 +34,32 @@ public sealed class TokenStore(NpgsqlDataSource dataSource)
         return code;
     }
 
+    /// <summary>A code of a payment's redirect SCA (scope PIS:&lt;paymentId&gt;), redeemed like any other.</summary>
+    public async Task<string> IssuePaymentCodeAsync(string paymentId, string tppId, string redirectUri, string codeChallenge, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var code = Secrets.NewToken();
+        await using var command = dataSource.Command(
+            "INSERT INTO authorization_codes (code_hash, payment_id, tpp_id, redirect_uri, code_challenge, family_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            Secrets.Hash(code), paymentId, tppId, redirectUri, codeChallenge, Guid.NewGuid(), expiresAt);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return code;
+    }
+
+    /// <summary>
+    /// A payment's access token: no refresh token, and of its own kind, so it opens no account read. Bound to the
+    /// certificate it was issued over (RFC 8705) like every other token.
+    /// </summary>
+    public async Task<(string AccessToken, int ExpiresIn)> IssuePaymentTokenAsync(
+        Guid familyId, string paymentId, string tppId, byte[] certificateThumbprint, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var access = Secrets.NewToken();
+        await using var command = dataSource.Command(
+            "INSERT INTO tokens (token_hash, kind, family_id, payment_id, tpp_id, expires_at, certificate_thumbprint) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            Secrets.Hash(access), PresentedToken.PaymentKind, familyId, paymentId, tppId, expiresAt, certificateThumbprint);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return (access, (int)Math.Round((expiresAt - now).TotalSeconds));
+    }
+
     /// <summary>Uses a code once. A second use revokes everything issued from the first and answers null.</summary>
     public async Task<RedeemedCode?> RedeemCodeAsync(string code, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -39,7 +68,7 @@ public sealed class TokenStore(NpgsqlDataSource dataSource)
             WITH target AS (SELECT code_hash, used_at AS previous FROM authorization_codes WHERE code_hash = $1 FOR UPDATE)
             UPDATE authorization_codes c SET used_at = COALESCE(c.used_at, $2)
             FROM target WHERE c.code_hash = target.code_hash
-            RETURNING c.consent_id, c.tpp_id, c.redirect_uri, c.code_challenge, c.family_id, c.expires_at, target.previous
+            RETURNING c.consent_id, c.tpp_id, c.redirect_uri, c.code_challenge, c.family_id, c.expires_at, target.previous, c.payment_id
             """,
             Secrets.Hash(code), now);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -48,8 +77,8 @@ public sealed class TokenStore(NpgsqlDataSource dataSource)
             return null;
         }
 
-        var redeemed = new RedeemedCode(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-            reader.GetGuid(4), reader.GetFieldValue<DateTimeOffset>(5), AlreadyUsed: !reader.IsDBNull(6));
+        var redeemed = new RedeemedCode(reader.GetStringOrNull(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            reader.GetGuid(4), reader.GetFieldValue<DateTimeOffset>(5), AlreadyUsed: !reader.IsDBNull(6), PaymentId: reader.GetStringOrNull(7));
         await reader.DisposeAsync();
         if (redeemed.AlreadyUsed)
         {
@@ -150,9 +179,13 @@ public sealed class TokenStore(NpgsqlDataSource dataSource)
     }
 
     public static string Scope(string consentId) => "AIS:" + consentId;
+
+    public static string PaymentScope(string paymentId) => "PIS:" + paymentId;
 }
 
-public sealed record RedeemedCode(string ConsentId, string TppId, string RedirectUri, string CodeChallenge, Guid FamilyId, DateTimeOffset ExpiresAt, bool AlreadyUsed);
+/// <param name="ConsentId">The consent the code is for; null for a payment's code (<paramref name="PaymentId"/>).</param>
+public sealed record RedeemedCode(
+    string? ConsentId, string TppId, string RedirectUri, string CodeChallenge, Guid FamilyId, DateTimeOffset ExpiresAt, bool AlreadyUsed, string? PaymentId = null);
 
 public sealed record RevocableToken(Guid FamilyId, string? ConsentId, string TppId);
 

@@ -7,8 +7,12 @@ namespace Psd2.SandboxBank.Psus;
 
 public sealed record Psu(string PersonalNumber, string Name, DecoupledBehaviour Decoupled);
 
-/// <summary>The bank's customers and their accounts. Accounts never change once opened, so they are cached by id.</summary>
-public sealed class PsuDirectory(NpgsqlDataSource dataSource)
+/// <summary>
+/// The bank's customers and their accounts. Accounts are stored as generated and read as the bank presents them in its
+/// country (<see cref="BankCountry"/>), so every dialect, page and control shows the same IBAN and currency. Accounts
+/// never change once opened, so they are cached by id.
+/// </summary>
+public sealed class PsuDirectory(NpgsqlDataSource dataSource, BankCountry country)
 {
     private const string AccountColumns =
         "resource_id, iban, currency, name, product, owner_name, opening_balance, opened_on, transactions_per_day, seed";
@@ -86,7 +90,7 @@ public sealed class PsuDirectory(NpgsqlDataSource dataSource)
         return true;
     }
 
-    private static AccountSeed ReadAccount(NpgsqlDataReader r) => new(
+    private AccountSeed ReadAccount(NpgsqlDataReader r) => country.Present(new AccountSeed(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetDecimal(6),
-        r.GetFieldValue<DateOnly>(7), r.GetInt32(8), unchecked((ulong)r.GetInt64(9)));
+        r.GetFieldValue<DateOnly>(7), r.GetInt32(8), unchecked((ulong)r.GetInt64(9))));
 }

@@ -74,7 +74,7 @@ public static class PsuPages
         return Results.Redirect("/psu/consents");
     }
 
-    private static async Task<IResult> BankIdAppAsync(string? personalNumber, HttpContext context, ConsentStore consents, ScaService sca)
+    private static async Task<IResult> BankIdAppAsync(string? personalNumber, HttpContext context, ConsentStore consents, Payments.PaymentStore payments, ScaService sca)
     {
         if (personalNumber is null || !PersonalNumber.IsValid(personalNumber))
         {
@@ -86,10 +86,18 @@ public static class PsuPages
         {
             // Orders that timed out meanwhile drop off the list.
             var current = await sca.CatchUpAsync(authorisation, context.RequestAborted);
-            var consent = await consents.FindAsync(current.ConsentId, context.RequestAborted);
-            if (current.ScaStatus == ScaStatus.Started && consent is not null)
+            if (current.ScaStatus != ScaStatus.Started)
             {
-                orders.Add(new(current.AuthorisationId, consent.TppId));
+                continue;
+            }
+
+            if (current.ConsentId is { } consentId && await consents.FindAsync(consentId, context.RequestAborted) is { } consent)
+            {
+                orders.Add(new(current.AuthorisationId, consent.TppId, "asks to read your account information."));
+            }
+            else if (current.PaymentId is { } paymentId && await payments.FindAsync(paymentId, context.RequestAborted) is { } payment)
+            {
+                orders.Add(new(current.AuthorisationId, payment.TppId, Payments.PaymentAuthorization.Describe(payment)));
             }
         }
 

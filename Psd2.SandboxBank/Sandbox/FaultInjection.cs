@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Psd2.SandboxBank.Accounts;
 using Psd2.SandboxBank.BerlinGroup;
@@ -52,6 +53,22 @@ public static class FaultInjection
             return;
         }
 
+        if (Hit(rule.AcceptThenDropRate))
+        {
+            // The answer goes nowhere: the request is handled to the end, then the connection is cut before a byte is sent.
+            context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                context.Abort();
+            }
+
+            return;
+        }
+
         if (Hit(rule.TimeoutRate))
         {
             // Hangs until the client gives up, as a bank behind a stuck load balancer does.
@@ -101,6 +118,8 @@ public static class FaultInjection
         var segments = rest.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
         return segments switch
         {
+            ["payments", _] => "payments",
+            ["payments", ..] => "payment",
             ["consents", _, "authorisations", ..] => "authorisations",
             ["consents" or "account-access-consents", ..] => "consents",
             ["accounts"] => "accounts",
@@ -179,6 +198,7 @@ public static class FaultInjection
         ["TimeoutRate"] = Invariant(rule.TimeoutRate),
         ["DropRate"] = Invariant(rule.DropRate),
         ["MalformedJsonRate"] = Invariant(rule.MalformedJsonRate),
+        ["AcceptThenDropRate"] = Invariant(rule.AcceptThenDropRate),
         ["MaintenanceFrom"] = rule.MaintenanceFrom?.ToString("O", CultureInfo.InvariantCulture),
         ["MaintenanceUntil"] = rule.MaintenanceUntil?.ToString("O", CultureInfo.InvariantCulture),
         ["OnlyPage"] = rule.OnlyPage?.ToString(CultureInfo.InvariantCulture),

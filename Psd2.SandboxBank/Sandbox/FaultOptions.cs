@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Psd2.SandboxBank.Sandbox;
 
-/// <summary>How the bank misbehaves, per endpoint ("consents", "authorisations", "accounts", "account", "balances", "transactions", "token", or "*" for all).</summary>
+/// <summary>
+/// How the bank misbehaves, per endpoint ("consents", "authorisations", "accounts", "account", "balances", "transactions",
+/// "token", "payments" (initiation), "payment" (a payment's reads, cancellation and authorisations), or "*" for all).
+/// </summary>
 public sealed class FaultOptions
 {
     public const string Section = "SandboxBank:Faults";
@@ -24,6 +27,12 @@ public sealed class FaultRule
     [Range(0, 1)] public double TimeoutRate { get; set; }
     [Range(0, 1)] public double DropRate { get; set; }
     [Range(0, 1)] public double MalformedJsonRate { get; set; }
+
+    /// <summary>
+    /// The bank does the work (a payment is made and committed) and then cuts the connection without answering: the
+    /// timeout after the bank received the request, which the client must not take for a refusal.
+    /// </summary>
+    [Range(0, 1)] public double AcceptThenDropRate { get; set; }
 
     /// <summary>In bank time: requests between these instants get 503 with Retry-After until the end.</summary>
     public DateTimeOffset? MaintenanceFrom { get; set; }

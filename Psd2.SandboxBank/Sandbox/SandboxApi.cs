@@ -4,6 +4,7 @@ using Psd2.SandboxBank.Accounts;
 using Psd2.SandboxBank.Consents;
 using Psd2.SandboxBank.Data;
 using Psd2.SandboxBank.Infrastructure;
+using Psd2.SandboxBank.Payments;
 using Psd2.SandboxBank.Psus;
 using Psd2.SandboxBank.Time;
 
@@ -11,7 +12,7 @@ namespace Psd2.SandboxBank.Sandbox;
 
 /// <summary>
 /// Controls for testers and test suites, behind an admin key: create PSUs, act as a PSU, move the clock, switch
-/// faults and the signature requirement, read the access counts, reset.
+/// faults and the profile (signatures, payments without SCA), read the access counts and the payments made, reset.
 /// </summary>
 public static class SandboxApi
 {
@@ -36,6 +37,7 @@ public static class SandboxApi
         }).WithName("SandboxClearFaults");
         sandbox.MapPut("/profile", SetProfile).WithName("SandboxSetProfile");
         sandbox.MapGet("/access-counts", ListAccessCountsAsync).WithName("SandboxAccessCounts");
+        sandbox.MapGet("/payments", ListPaymentsAsync).WithName("SandboxListPayments");
         sandbox.MapPost("/reset", ResetAsync).WithName("SandboxReset");
     }
 
@@ -150,12 +152,26 @@ public static class SandboxApi
         return TypedResults.NoContent();
     }
 
+    /// <summary>Sets the profile switches the request names and leaves the others as they are.</summary>
     private static IResult SetProfile(ProfileRequest request, RuntimeSettings settings)
     {
-        settings.Replace($"{BankOptions.Section}:{nameof(BankOptions.RequireSignature)}",
-            new Dictionary<string, string?> { [""] = request.RequireSignature ? "true" : "false" });
+        foreach (var (name, value) in new[] { (nameof(BankOptions.RequireSignature), request.RequireSignature), (nameof(BankOptions.SkipPaymentSca), request.SkipPaymentSca) })
+        {
+            if (value is { } flag)
+            {
+                settings.Replace($"{BankOptions.Section}:{name}", new Dictionary<string, string?> { [""] = flag ? "true" : "false" });
+            }
+        }
+
         return TypedResults.NoContent();
     }
+
+    /// <summary>The payments TPPs initiated, newest first, for counting what a client really sent (at most 1000).</summary>
+    private static async Task<IResult> ListPaymentsAsync(string? tppId, string? debtorIban, PaymentStore payments, BankClock clock, CancellationToken cancellationToken) =>
+        TypedResults.Json((await payments.ListAsync(tppId, debtorIban, 1000, cancellationToken))
+            .Select(p => new SandboxPaymentView(p.PaymentId, p.TppId, p.Product, p.StatusOn(clock.Today), p.StatusReason, p.DebtorIban, p.CreditorIban,
+                p.Amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), p.Currency, p.ExecutionDate, p.CreatedAt))
+            .ToList());
 
     private static async Task<IResult> ListAccessCountsAsync(string? consentId, DateOnly? day, AccessCounter counter, CancellationToken cancellationToken) =>
         TypedResults.Ok(await counter.ListAsync(consentId, day, cancellationToken));
@@ -184,6 +200,7 @@ public sealed record SandboxConsentView(string ConsentId, string TppId, string S
 
 public sealed record AdvanceClockRequest(double Days = 0, double Hours = 0, double Seconds = 0);
 
-public sealed record ProfileRequest(bool RequireSignature);
+/// <summary>The profile switches; an absent one keeps its value.</summary>
+public sealed record ProfileRequest(bool? RequireSignature, bool? SkipPaymentSca);
 
 public sealed record ClockView(DateTimeOffset Now, DateOnly Today, double OffsetSeconds);

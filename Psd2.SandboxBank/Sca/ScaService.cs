@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Psd2.SandboxBank.Consents;
 using Psd2.SandboxBank.Data;
+using Psd2.SandboxBank.Payments;
 using Psd2.SandboxBank.Psus;
 using Psd2.SandboxBank.Time;
 
@@ -9,9 +10,10 @@ namespace Psd2.SandboxBank.Sca;
 /// <summary>
 /// Decides authorisations: the PSU approving or refusing on the bank's pages, and the simulated BankID app for
 /// decoupled orders, which answers according to the test PSU's behaviour as time passes (checked whenever the
-/// order is looked at, so no timer is needed and the test clock moves it too).
+/// order is looked at, so no timer is needed and the test clock moves it too). A payment's authorisation is decided
+/// the same way; what its approval or refusal does to the payment is <see cref="PaymentExecution"/>'s.
 /// </summary>
-public sealed class ScaService(ConsentStore consents, PsuDirectory psus, BankClock clock, IOptionsMonitor<BankOptions> options)
+public sealed class ScaService(ConsentStore consents, PaymentExecution payments, PsuDirectory psus, BankClock clock, IOptionsMonitor<BankOptions> options)
 {
     /// <summary>
     /// A TPP's poll of a decoupled order at the bank's pace: null when it comes sooner than
@@ -47,10 +49,10 @@ public sealed class ScaService(ConsentStore consents, PsuDirectory psus, BankClo
                 break;
             case DecoupledBehaviour.Cancel when answered:
             case null:
-                await consents.RejectAsync(authorisation, cancellationToken);
+                await RejectAsync(authorisation, cancellationToken);
                 break;
             case var _ when waited >= bank.DecoupledTimeout:
-                await consents.RejectAsync(authorisation, cancellationToken, timedOut: true);
+                await RejectAsync(authorisation, cancellationToken, timedOut: true);
                 break;
             default:
                 return authorisation;
@@ -62,6 +64,11 @@ public sealed class ScaService(ConsentStore consents, PsuDirectory psus, BankClo
     /// <summary>The PSU approved. The consent is rejected instead when none of the PSU's accounts match what it asks for.</summary>
     public async Task<bool> ApproveAsync(Authorisation authorisation, string personalNumber, CancellationToken cancellationToken)
     {
+        if (authorisation.ConsentId is null)
+        {
+            return await payments.AuthoriseAsync(authorisation, personalNumber, cancellationToken);
+        }
+
         var consent = await consents.FindAsync(authorisation.ConsentId, cancellationToken);
         if (consent is null)
         {
@@ -78,6 +85,9 @@ public sealed class ScaService(ConsentStore consents, PsuDirectory psus, BankClo
         return await consents.ApproveAsync(authorisation, personalNumber, grants, cancellationToken);
     }
 
-    public Task RejectAsync(Authorisation authorisation, CancellationToken cancellationToken) =>
-        consents.RejectAsync(authorisation, cancellationToken);
+    /// <param name="timedOut">The PSU never answered the order (rather than refusing it).</param>
+    public Task RejectAsync(Authorisation authorisation, CancellationToken cancellationToken, bool timedOut = false) =>
+        authorisation.ConsentId is null
+            ? payments.RefuseAsync(authorisation, timedOut, cancellationToken)
+            : consents.RejectAsync(authorisation, cancellationToken, timedOut);
 }

@@ -12,15 +12,12 @@ namespace Psd2.SandboxBank.Stet;
 /// </summary>
 public sealed class StetViews(AccountViews berlinGroupViews, BankClock clock)
 {
-    /// <summary>The sandbox bank's BIC: its bank code (as in its UK IBANs), Sweden, and a location code.</summary>
-    public const string BicFi = "SNDBSESS";
-
     /// <summary>An account with links to its balances and transactions when the last PUT /consents named it for them.</summary>
     public static AccountResource Account(AccountSeed account, bool balances, bool transactions, BankOptions bank)
     {
         var path = AccountPath(account);
         return new AccountResource(
-            StetPaths.AccountResourceId(account), BicFi, new AccountIdentification(account.Iban, account.Currency),
+            StetPaths.AccountResourceId(account), BankCountry.Of(bank.Country).Bic, new AccountIdentification(account.Iban, account.Currency),
             Limit(account.Name, 70), "PRIV", "CACC", Limit(account.Product, 35), account.Currency, "Account Holder",
             new AccountLinks(
                 balances ? new GenericLink(StetPaths.Absolute(bank, path + "/balances")) : null,

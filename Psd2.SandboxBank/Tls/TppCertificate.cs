@@ -8,6 +8,7 @@ namespace Psd2.SandboxBank.Tls;
 public sealed record TppIdentity(string OrganizationId, string Name, IReadOnlySet<string> Roles)
 {
     public const string AccountInformation = "PSP_AI";
+    public const string PaymentInitiation = "PSP_PI";
 }
 
 /// <summary>Reads the subject's organizationIdentifier and the PSD2 QCStatement (ETSI TS 119 495) of a certificate.</summary>

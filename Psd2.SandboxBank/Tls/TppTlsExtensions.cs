@@ -18,6 +18,29 @@ public static class TppTlsExtensions
     public static TppIdentity Tpp(this HttpContext context) =>
         context.Features.Get<TppIdentity>() ?? throw new InvalidOperationException("No TPP certificate was validated for this request.");
 
+    /// <summary>
+    /// The PSD2 role a path needs: PSP_PI for payment initiation (/v1/payments), PSP_AI for account information, either
+    /// at the token endpoint (a payment's code and a consent's code are both redeemed there).
+    /// </summary>
+    public static TppError? RoleError(TppIdentity identity, PathString path)
+    {
+        if (path.StartsWithSegments("/v1/payments"))
+        {
+            return identity.Roles.Contains(TppIdentity.PaymentInitiation)
+                ? null
+                : new TppError(StatusCodes.Status401Unauthorized, "ROLE_INVALID", "The certificate does not carry the PSP_PI role payment initiation requires.");
+        }
+
+        if (path.StartsWithSegments("/oauth2/token") && identity.Roles.Contains(TppIdentity.PaymentInitiation))
+        {
+            return null;
+        }
+
+        return identity.Roles.Contains(TppIdentity.AccountInformation)
+            ? null
+            : new TppError(StatusCodes.Status401Unauthorized, "ROLE_INVALID", "The certificate does not carry the PSP_AI role this service requires.");
+    }
+
     public static void AddTppTls(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<TppTlsOptions>()
@@ -57,6 +80,13 @@ public static class TppTlsExtensions
                 connectionItems?[typeof(TppIdentity)] = identity;
             }
 
+            // The connection's certificate is judged once, its role per request: one QWAC may serve AIS and PIS calls.
+            if (RoleError(identity!, context.Request.Path) is { } roleError)
+            {
+                await roleError.ExecuteAsync(context);
+                return;
+            }
+
             context.Features.Set(identity);
             await next(context);
         }));
@@ -65,7 +95,8 @@ public static class TppTlsExtensions
 
 /// <summary>
 /// Checks a TPP's certificate against the sandbox QTSP root: present, chains, in its validity window (by real time,
-/// not the bank's test clock), and carries the PSD2 role this bank's API needs (PSP_AI).
+/// not the bank's test clock), a website certificate with an organizationIdentifier. The PSD2 role each path needs
+/// is checked per request (<see cref="TppTlsExtensions.RoleError"/>).
 /// </summary>
 public sealed class TppCertificateValidator(IOptions<TppTlsOptions> options, TimeProvider realTime)
 {
@@ -129,9 +160,8 @@ public sealed class TppCertificateValidator(IOptions<TppTlsOptions> options, Tim
             return (null, Unauthorized("CERTIFICATE_INVALID", "The certificate has no organizationIdentifier."));
         }
 
-        return identity.Roles.Contains(TppIdentity.AccountInformation)
-            ? (identity, null)
-            : (null, Unauthorized("ROLE_INVALID", "The certificate does not carry the PSP_AI role this service requires."));
+        // The role is the path's business: see TppTlsExtensions.RoleError.
+        return (identity, null);
     }
 
     /// <summary>Whether the certificate is inside its validity window now.</summary>

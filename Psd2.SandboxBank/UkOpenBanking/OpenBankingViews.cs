@@ -17,13 +17,7 @@ public sealed class OpenBankingViews(AccountViews berlinGroupViews, BankClock cl
     public OBAccount6 Account(AccountSeed account, bool detail) => new(
         account.ResourceId, "Enabled", Day(account.OpenedOn), account.Currency, "Personal", "CACC",
         Limit(account.Product, 35), Limit(account.Name, 70), Day(account.OpenedOn),
-        detail
-            ?
-            [
-                new OBAccountIdentification(UkAccountIdentifiers.SortCodeAccountNumberScheme, UkAccountIdentifiers.SortCodeAccountNumber(account), account.OwnerName),
-                new OBAccountIdentification(UkAccountIdentifiers.IbanScheme, UkAccountIdentifiers.GbIban(account), account.OwnerName),
-            ]
-            : null);
+        detail ? UkAccountIdentifiers.Of(account) : null);
 
     /// <summary>The Berlin Group dialect's three balances under their ISO codes: CLBD (closingBooked), ITAV (interimAvailable), XPCD (expected).</summary>
     public IReadOnlyList<OBCashBalance> Balances(AccountSeed account)

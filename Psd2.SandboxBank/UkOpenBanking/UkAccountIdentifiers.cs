@@ -1,32 +1,29 @@
-using System.Globalization;
 using Psd2.SandboxBank.Data;
 
 namespace Psd2.SandboxBank.UkOpenBanking;
 
 /// <summary>
-/// How a UK bank names an account: sort code and account number, and the GB IBAN built from them. Derived from the
-/// account's seed, so the same account always has the same numbers; only the presentation is British, the account
-/// (its currency, its transactions) is the one the Berlin Group dialect shows.
+/// How a UK bank names an account: its IBAN and, for a GB IBAN, the sort code and account number inside it. A bank
+/// presenting itself in the UK (<c>SandboxBank:Country=GB</c>) gives every account a GB IBAN, so both always agree.
 /// </summary>
 public static class UkAccountIdentifiers
 {
     public const string SortCodeAccountNumberScheme = "UK.OBIE.SortCodeAccountNumber";
     public const string IbanScheme = "UK.OBIE.IBAN";
 
-    /// <summary>The sandbox bank's four-letter bank code in its GB IBANs (the first letters of a BIC).</summary>
-    private const string BankCode = "SNDB";
-
-    /// <summary>Its sort codes start 04, a range UK banks leave to newer institutions; the branch digits vary.</summary>
-    private const string SortCodePrefix = "04";
-
-    /// <summary>Sort code (6 digits) followed by account number (8 digits), as UK.OBIE.SortCodeAccountNumber writes it.</summary>
-    public static string SortCodeAccountNumber(AccountSeed account)
+    /// <summary>The account's identifications, the sort code and account number first when it has them.</summary>
+    public static IReadOnlyList<OBAccountIdentification> Of(AccountSeed account)
     {
-        var number = StableHash.Of(account.Seed, (ulong)HashStream.UkAccountNumber);
-        var branch = (number >> 40) % 10_000;
-        var accountNumber = (number & 0xFF_FFFF_FFFF) % 100_000_000;
-        return string.Create(CultureInfo.InvariantCulture, $"{SortCodePrefix}{branch:D4}{accountNumber:D8}");
+        var iban = new OBAccountIdentification(IbanScheme, account.Iban, account.OwnerName);
+        return SortCodeAccountNumber(account.Iban) is { } number
+            ? [new OBAccountIdentification(SortCodeAccountNumberScheme, number, account.OwnerName), iban]
+            : [iban];
     }
 
-    public static string GbIban(AccountSeed account) => Iban.Create("GB", BankCode + SortCodeAccountNumber(account));
+    /// <summary>
+    /// Sort code (6 digits) followed by account number (8 digits), as UK.OBIE.SortCodeAccountNumber writes it: what a
+    /// GB IBAN holds after its four-letter bank code. Null for an IBAN of another country.
+    /// </summary>
+    public static string? SortCodeAccountNumber(string iban) =>
+        iban.StartsWith("GB", StringComparison.Ordinal) && iban.Length == 22 ? iban[8..] : null;
 }

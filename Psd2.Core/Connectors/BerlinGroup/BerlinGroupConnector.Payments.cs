@@ -78,6 +78,7 @@ public sealed partial class BerlinGroupConnector : IPaymentConnector
                 ? messages.EnumerateArray().Select(m => $"{BankHttp.String(m, "code")} {BankHttp.String(m, "text")}")
                 : []).Append(BankHttp.String(root, "psuMessage")));
         return said.Contains("AM04", StringComparison.Ordinal) ? "insufficient_funds"
+            : said.Contains("NOAS", StringComparison.Ordinal) ? "authorisation_timed_out"
             : said.Contains("AC04", StringComparison.Ordinal) || said.Contains("AC06", StringComparison.Ordinal) ? "account_closed_or_blocked"
             : "rejected_by_bank";
     }

@@ -65,6 +65,8 @@ public sealed class BerlinGroupPaymentTests
     [InlineData("""{"transactionStatus":"CANC"}""", PaymentProgress.Cancelled, null)]
     [InlineData("""{"transactionStatus":"RJCT","tppMessages":[{"category":"WARNING","code":"WARNING","text":"AM04 insufficient funds"}]}""", PaymentProgress.Rejected, "insufficient_funds")]
     [InlineData("""{"transactionStatus":"RJCT","psuMessage":"AM04"}""", PaymentProgress.Rejected, "insufficient_funds")]
+    [InlineData("""{"transactionStatus":"RJCT","tppMessages":[{"category":"ERROR","code":"AM04"}],"fundsAvailable":false}""", PaymentProgress.Rejected, "insufficient_funds")]
+    [InlineData("""{"transactionStatus":"RJCT","tppMessages":[{"category":"ERROR","code":"NOAS"}]}""", PaymentProgress.Rejected, "authorisation_timed_out")]
     [InlineData("""{"transactionStatus":"RJCT"}""", PaymentProgress.Rejected, "rejected_by_bank")]
     [InlineData("""{"transactionStatus":"XXXX"}""", PaymentProgress.Other, null)]
     public async Task EachIsoStatusIsWhereThePaymentStands(string answer, PaymentProgress progress, string? reason)

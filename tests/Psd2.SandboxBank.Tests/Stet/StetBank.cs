@@ -20,8 +20,9 @@ public sealed class StetBankCollection : ICollectionFixture<StetBank>
 }
 
 /// <summary>
-/// The sandbox bank with SandboxBank:Standard = stet, in this process on real Kestrel: the mutual-TLS "https"
-/// endpoint and the "psu" endpoint on loopback, TLS certificates from a test QTSP, sandboxdb on PostgreSQL, and the
+/// The sandbox bank with SandboxBank:Standard = stet and Country = FR (French IBANs, kronor shown as euros), in this
+/// process on real Kestrel: the mutual-TLS "https" endpoint and the "psu" endpoint on loopback, TLS certificates from a
+/// test QTSP, sandboxdb on PostgreSQL, and the
 /// TPPs' QSealCs published over HTTP where the keyIds of their signatures point (<see cref="QsealCertificates"/>).
 /// Pages of 25 transactions, so a month of history takes several. Started once for the collection.
 /// </summary>
@@ -88,6 +89,7 @@ public sealed class StetBank : IAsyncLifetime
         {
             ["ConnectionStrings:sandboxdb"] = _database.ConnectionString,
             ["SandboxBank:Standard"] = "stet",
+            ["SandboxBank:Country"] = "FR",
             ["SandboxBank:TimeZone"] = "Europe/Paris",
             ["SandboxBank:PsuBaseUrl"] = PsuBaseUrl.ToString().TrimEnd('/'),
             ["SandboxBank:TppBaseUrl"] = TppBaseUrl.ToString().TrimEnd('/'),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Npgsql;
 using Psd2.SandboxBank.Accounts;
 using Psd2.SandboxBank.Data;
 using Psd2.SandboxBank.Psus;
@@ -41,15 +42,23 @@ public sealed class StetJourneyTests(StetBank bank)
         var first = after!["accounts"]![0]!;
         Assert.Equal("CACC", first["cashAccountType"]!.GetValue<string>());
         Assert.Equal("PRIV", first["usage"]!.GetValue<string>());
+        Assert.Equal("SNDBFRPP", first["bicFi"]!.GetValue<string>());
         var accountId = first["resourceId"]!.GetValue<string>();
+        var iban = first["accountId"]!["iban"]!.GetValue<string>();
+        Assert.Matches("^FR[0-9]{2}9696900001[0-9]{13}$", iban);
+        Assert.True(Iban.IsValid(iban), iban);
         Assert.EndsWith($"/stet/psd2/v1/accounts/{accountId}/balances", first["_links"]!["balances"]!["href"]!.GetValue<string>(), StringComparison.Ordinal);
 
         var (balancesStatus, balances) = await tpp.GetAsync(first["_links"]!["balances"]!["href"]!.GetValue<string>(), "HalBalances", tokens.AccessToken, ct);
         Assert.Equal(HttpStatusCode.OK, balancesStatus);
         Assert.Equal(["CLBD", "XPCD"], balances!["balances"]!.AsArray().Select(b => b!["balanceType"]!.GetValue<string>()));
 
-        // Ninety days of history, page after page through _links.next, is the generator's own, to the cent.
-        var account = (await bank.Service<PsuDirectory>().AccountAsync(Guid.ParseExact(accountId, "N").ToString(), ct))!;
+        // Ninety days of history, page after page through _links.next, is the Swedish (Berlin Group) bank's own for the
+        // same stored account, to the cent, its kronor shown as euros.
+        var swedish = (await new PsuDirectory(bank.Service<NpgsqlDataSource>(), BankCountry.Sweden).AccountAsync(Guid.ParseExact(accountId, "N").ToString(), ct))!;
+        Assert.NotEqual(swedish.Iban, iban);
+        Assert.Equal("EUR", first["currency"]!.GetValue<string>());
+        Assert.Equal("EUR", first["accountId"]!["currency"]!.GetValue<string>());
         var today = bank.Service<BankClock>().Today;
         var from = today.AddDays(-90);
         var seen = new List<JsonNode>();
@@ -67,8 +76,8 @@ public sealed class StetJourneyTests(StetBank bank)
 
         Assert.True(pages > 1, "ninety days should take more than one page of 25");
         var generator = bank.Service<TransactionGenerator>();
-        var expected = generator.PendingOn(account, today)
-            .Concat(Enumerable.Range(0, 91).Select(days => today.AddDays(-days)).SelectMany(day => generator.BookedOn(account, day)))
+        var expected = generator.PendingOn(swedish, today)
+            .Concat(Enumerable.Range(0, 91).Select(days => today.AddDays(-days)).SelectMany(day => generator.BookedOn(swedish, day)))
             .ToList();
         Assert.Equal(expected.Select(t => t.TransactionId), seen.Select(t => t["resourceId"]!.GetValue<string>()));
         Assert.Equal(expected.Sum(t => t.Amount), seen.Sum(Signed));
@@ -110,15 +119,21 @@ public sealed class StetJourneyTests(StetBank bank)
         var today = bank.Service<BankClock>().Today;
         var generator = bank.Service<TransactionGenerator>();
         var views = bank.Service<StetViews>();
+        var country = bank.Service<BankCountry>();
+        Assert.Equal(BankCountry.France, country);
         var compared = 0;
-        foreach (var account in SyntheticBank.Generate(20_190_914, today).SelectMany(p => p.Accounts).Take(6))
+        foreach (var swedish in SyntheticBank.Generate(20_190_914, today).SelectMany(p => p.Accounts).Take(6))
         {
-            var entries = generator.PendingOn(account, today)
-                .Concat(Enumerable.Range(0, 14).SelectMany(days => generator.BookedOn(account, today.AddDays(-days))));
-            foreach (var entry in entries)
+            var french = country.Present(swedish);
+            Assert.StartsWith("FR", french.Iban, StringComparison.Ordinal);
+            Assert.Equal("EUR", french.Currency);
+            var berlinGroup = Entries(generator, swedish, today);
+            var stet = Entries(generator, french, today);
+            Assert.Equal(berlinGroup.Count, stet.Count);
+            foreach (var (entry, stetEntry) in berlinGroup.Zip(stet))
             {
-                var stet = System.Text.Json.JsonSerializer.SerializeToNode(views.Transaction(entry), StetJson.Default.Transaction)!;
-                AssertSameMoney(AccountViews.Transaction(entry), stet);
+                var shown = System.Text.Json.JsonSerializer.SerializeToNode(views.Transaction(stetEntry), StetJson.Default.Transaction)!;
+                AssertSameMoney(AccountViews.Transaction(entry), shown);
                 compared++;
             }
         }
@@ -126,18 +141,25 @@ public sealed class StetJourneyTests(StetBank bank)
         Assert.True(compared > 100, $"only {compared} transactions compared");
     }
 
+    private static List<BankTransaction> Entries(TransactionGenerator generator, AccountSeed account, DateOnly today) =>
+        [.. generator.PendingOn(account, today).Concat(Enumerable.Range(0, 14).SelectMany(days => generator.BookedOn(account, today.AddDays(-days))))];
+
     private static decimal Signed(JsonNode stet) =>
         decimal.Parse(stet["transactionAmount"]!["amount"]!.GetValue<string>(), CultureInfo.InvariantCulture)
         * (stet["creditDebitIndicator"]!.GetValue<string>() == "DBIT" ? -1 : 1);
 
-    /// <summary>What the Berlin Group dialect says of a transaction, said again in STET: same money, dates, parties, text.</summary>
+    /// <summary>
+    /// What the Swedish bank's Berlin Group dialect says of a transaction, said again by the French bank in STET: same
+    /// money, dates, parties, text, in euros whether the Swedish account is in kronor or euros.
+    /// </summary>
     private static void AssertSameMoney(BerlinGroup.TransactionDetails berlinGroup, JsonNode stet)
     {
         var signed = decimal.Parse(berlinGroup.TransactionAmount.Value, CultureInfo.InvariantCulture);
         Assert.Equal(berlinGroup.TransactionId, stet["resourceId"]!.GetValue<string>());
         Assert.Equal(berlinGroup.EntryReference, stet["entryReference"]!.GetValue<string>());
         Assert.Equal(signed, Signed(stet));
-        Assert.Equal(berlinGroup.TransactionAmount.Currency, stet["transactionAmount"]!["currency"]!.GetValue<string>());
+        Assert.Contains(berlinGroup.TransactionAmount.Currency, new[] { "SEK", "EUR" });
+        Assert.Equal("EUR", stet["transactionAmount"]!["currency"]!.GetValue<string>());
         Assert.Equal(berlinGroup.BookingDate is null ? "PDNG" : "BOOK", stet["status"]!.GetValue<string>());
         Assert.Equal(berlinGroup.ValueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), stet["valueDate"]!.GetValue<string>());
         if (berlinGroup.BookingDate is { } booked)

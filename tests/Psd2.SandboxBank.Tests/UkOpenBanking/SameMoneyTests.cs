@@ -2,14 +2,16 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Psd2.SandboxBank.Accounts;
 using Psd2.SandboxBank.Data;
+using Psd2.SandboxBank.Psus;
 using Psd2.SandboxBank.Time;
 using Psd2.SandboxBank.UkOpenBanking;
 
 namespace Psd2.SandboxBank.Tests.UkOpenBanking;
 
 /// <summary>
-/// One seed, one set of money: the UK dialect presents exactly the transactions the Berlin Group dialect does,
-/// amounts, signs, dates, counterparties, remittance and the entry reference that ties pending to booked.
+/// One seed, one set of money: the GB bank's UK dialect presents exactly the transactions the Swedish bank's Berlin
+/// Group dialect does, amounts, signs, dates, counterparties, remittance and the entry reference that ties pending to
+/// booked, with kronor shown as pounds.
 /// </summary>
 [Collection(UkBankCollection.Name)]
 public sealed class SameMoneyTests(UkBank bank)
@@ -20,21 +22,47 @@ public sealed class SameMoneyTests(UkBank bank)
         var today = bank.Service<BankClock>().Today;
         var generator = bank.Service<TransactionGenerator>();
         var views = bank.Service<OpenBankingViews>();
+        var country = bank.Service<BankCountry>();
+        Assert.Equal(BankCountry.UnitedKingdom, country);
         var population = SyntheticBank.Generate(20_190_914, today);
         var compared = 0;
-        foreach (var account in population.SelectMany(p => p.Accounts).Take(6))
+        foreach (var swedish in population.SelectMany(p => p.Accounts).Take(6))
         {
-            var entries = generator.PendingOn(account, today)
-                .Concat(Enumerable.Range(0, 14).SelectMany(days => generator.BookedOn(account, today.AddDays(-days))));
-            foreach (var entry in entries)
+            var british = country.Present(swedish);
+            Assert.StartsWith("GB", british.Iban, StringComparison.Ordinal);
+            Assert.Equal(UkJourneyTests.PresentedCurrency(swedish), british.Currency);
+            var berlinGroup = Entries(generator, swedish, today);
+            var uk = Entries(generator, british, today);
+            Assert.Equal(berlinGroup.Count, uk.Count);
+            foreach (var (entry, ukEntry) in berlinGroup.Zip(uk))
             {
-                var uk = JsonSerializer.SerializeToNode(views.Transaction(account, entry, detail: true), OpenBankingJson.Default.OBTransaction6)!;
-                UkJourneyTests.AssertSameMoney(AccountViews.Transaction(entry), uk);
+                var shown = JsonSerializer.SerializeToNode(views.Transaction(british, ukEntry, detail: true), OpenBankingJson.Default.OBTransaction6)!;
+                UkJourneyTests.AssertSameMoney(AccountViews.Transaction(entry), shown, british.Currency);
                 compared++;
             }
         }
 
         Assert.True(compared > 100, $"only {compared} transactions compared");
+    }
+
+    [Fact]
+    public async Task The_sandbox_controls_show_the_IBAN_and_currency_the_UK_dialect_shows()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var personalNumber = await bank.CreatePsuAsync(seed: 707, timeout.Token);
+        using var admin = bank.Admin();
+        var psu = JsonNode.Parse(await admin.GetStringAsync($"/sandbox/psus/{personalNumber}", timeout.Token))!;
+        var (directory, views) = (bank.Service<PsuDirectory>(), bank.Service<OpenBankingViews>());
+
+        foreach (var shown in psu["accounts"]!.AsArray())
+        {
+            var (iban, currency) = (shown!["iban"]!.GetValue<string>(), shown["currency"]!.GetValue<string>());
+            var uk = views.Account((await directory.AccountAsync(shown["resourceId"]!.GetValue<string>(), timeout.Token))!, detail: true);
+            Assert.Equal(iban, uk.Account!.Single(a => a.SchemeName == UkAccountIdentifiers.IbanScheme).Identification);
+            Assert.Equal(currency, uk.Currency);
+            Assert.Matches("^GB[0-9]{2}SNDB04[0-9]{12}$", iban);
+            Assert.Contains(currency, new[] { "GBP", "EUR" });
+        }
     }
 
     [Fact]
@@ -75,15 +103,6 @@ public sealed class SameMoneyTests(UkBank bank)
         }
     }
 
-    [Fact]
-    public void UK_account_numbers_are_stable_14_digits_and_a_valid_GB_IBAN_that_contains_them()
-    {
-        var accounts = SyntheticBank.Generate(20_190_914, bank.Service<BankClock>().Today).SelectMany(p => p.Accounts).ToList();
-        var numbers = accounts.Select(UkAccountIdentifiers.SortCodeAccountNumber).ToList();
-
-        Assert.All(numbers, n => Assert.Matches("^04[0-9]{12}$", n));
-        Assert.Equal(numbers.Count, numbers.Distinct().Count());
-        Assert.Equal(numbers, accounts.Select(UkAccountIdentifiers.SortCodeAccountNumber));
-        Assert.All(accounts, a => Assert.True(Iban.IsValid(UkAccountIdentifiers.GbIban(a)) && UkAccountIdentifiers.GbIban(a).EndsWith(UkAccountIdentifiers.SortCodeAccountNumber(a), StringComparison.Ordinal)));
-    }
+    private static List<BankTransaction> Entries(TransactionGenerator generator, AccountSeed account, DateOnly today) =>
+        [.. generator.PendingOn(account, today).Concat(Enumerable.Range(0, 14).SelectMany(days => generator.BookedOn(account, today.AddDays(-days))))];
 }

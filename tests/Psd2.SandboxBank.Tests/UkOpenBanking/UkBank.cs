@@ -18,9 +18,10 @@ public sealed class UkBankCollection : ICollectionFixture<UkBank>
 }
 
 /// <summary>
-/// The sandbox bank with SandboxBank:Standard = uk-open-banking, in this process on real Kestrel: the mutual-TLS
-/// "https" endpoint and the "psu" endpoint on loopback, TLS certificates from a test QTSP, sandboxdb on PostgreSQL.
-/// Pages of 25 transactions, so a month of history takes several. Started once for the collection.
+/// The sandbox bank with SandboxBank:Standard = uk-open-banking and Country = GB (GB IBANs, kronor shown as pounds), in
+/// this process on real Kestrel: the mutual-TLS "https" endpoint and the "psu" endpoint on loopback, TLS certificates
+/// from a test QTSP, sandboxdb on PostgreSQL. Pages of 25 transactions, so a month of history takes several. Started
+/// once for the collection.
 /// </summary>
 public sealed class UkBank : IAsyncLifetime
 {
@@ -83,6 +84,7 @@ public sealed class UkBank : IAsyncLifetime
         {
             ["ConnectionStrings:sandboxdb"] = _database.ConnectionString,
             ["SandboxBank:Standard"] = "uk-open-banking",
+            ["SandboxBank:Country"] = "GB",
             ["SandboxBank:PsuBaseUrl"] = PsuBaseUrl.ToString().TrimEnd('/'),
             ["SandboxBank:TppBaseUrl"] = TppBaseUrl.ToString().TrimEnd('/'),
             ["SandboxBank:TransactionsPageSize"] = PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Npgsql;
 using Psd2.SandboxBank.Accounts;
 using Psd2.SandboxBank.Data;
 using Psd2.SandboxBank.Psus;
@@ -35,8 +36,9 @@ public sealed class UkJourneyTests(UkBank bank)
         var identifications = first["Account"]!.AsArray();
         var sortCode = identifications.Single(a => a!["SchemeName"]!.GetValue<string>() == "UK.OBIE.SortCodeAccountNumber")!["Identification"]!.GetValue<string>();
         var iban = identifications.Single(a => a!["SchemeName"]!.GetValue<string>() == "UK.OBIE.IBAN")!["Identification"]!.GetValue<string>();
-        Assert.Matches("^[0-9]{14}$", sortCode);
-        Assert.True(Iban.IsValid(iban) && iban.StartsWith("GB", StringComparison.Ordinal) && iban.EndsWith(sortCode, StringComparison.Ordinal), iban);
+        Assert.Matches("^04[0-9]{12}$", sortCode);
+        Assert.Matches("^GB[0-9]{2}SNDB04[0-9]{12}$", iban);
+        Assert.True(Iban.IsValid(iban) && iban.EndsWith(sortCode, StringComparison.Ordinal), iban);
 
         var accountId = first["AccountId"]!.GetValue<string>();
         var (balancesStatus, balances) = await tpp.GetAsync($"/accounts/{accountId}/balances", "/accounts/{AccountId}/balances", tokens.AccessToken, ct);
@@ -63,15 +65,18 @@ public sealed class UkJourneyTests(UkBank bank)
 
         Assert.True(pages > 1, "a month should take more than one page of 25");
         Assert.Equal(totalPages, pages);
-        var account = (await bank.Service<PsuDirectory>().AccountAsync(accountId, ct))!;
+        // The Swedish (Berlin Group) bank's view of the same stored account: its kronor are pounds here, and nothing else differs.
+        var swedish = (await new PsuDirectory(bank.Service<NpgsqlDataSource>(), BankCountry.Sweden).AccountAsync(accountId, ct))!;
+        var currency = PresentedCurrency(swedish);
+        Assert.Equal(currency, first["Currency"]!.GetValue<string>());
         var generator = bank.Service<TransactionGenerator>();
-        var expected = generator.PendingOn(account, today)
-            .Concat(Enumerable.Range(0, 31).Select(days => today.AddDays(-days)).SelectMany(day => generator.BookedOn(account, day)))
+        var expected = generator.PendingOn(swedish, today)
+            .Concat(Enumerable.Range(0, 31).Select(days => today.AddDays(-days)).SelectMany(day => generator.BookedOn(swedish, day)))
             .ToList();
         Assert.Equal(expected.Select(t => t.TransactionId), seen.Select(t => t["TransactionId"]!.GetValue<string>()));
         foreach (var (generated, shown) in expected.Zip(seen))
         {
-            AssertSameMoney(AccountViews.Transaction(generated), shown);
+            AssertSameMoney(AccountViews.Transaction(generated), shown, currency);
         }
 
         // The refresh token rotates; the spent one, presented again, revokes the whole grant.
@@ -104,14 +109,21 @@ public sealed class UkJourneyTests(UkBank bank)
 
     private static readonly Dictionary<string, string> PsuPresent = new() { ["x-fapi-customer-ip-address"] = "203.0.113.7" };
 
-    /// <summary>What the Berlin Group dialect says of a transaction, said again in the UK dialect: same money, dates, parties, text.</summary>
-    internal static void AssertSameMoney(BerlinGroup.TransactionDetails berlinGroup, JsonNode uk)
+    /// <summary>The currency a GB bank shows an account in: pounds for the Swedish bank's kronor, any other as it is.</summary>
+    internal static string PresentedCurrency(AccountSeed swedish) => swedish.Currency == "SEK" ? "GBP" : swedish.Currency;
+
+    /// <summary>
+    /// What the Swedish bank's Berlin Group dialect says of a transaction, said again by the GB bank's UK dialect: same
+    /// money, dates, parties, text, in <paramref name="currency"/>.
+    /// </summary>
+    internal static void AssertSameMoney(BerlinGroup.TransactionDetails berlinGroup, JsonNode uk, string currency)
     {
         var signed = decimal.Parse(berlinGroup.TransactionAmount.Value, CultureInfo.InvariantCulture);
         Assert.Equal(berlinGroup.TransactionId, uk["TransactionId"]!.GetValue<string>());
         Assert.Equal(berlinGroup.EntryReference, uk["TransactionReference"]!.GetValue<string>());
         Assert.Equal(Math.Abs(signed), decimal.Parse(uk["Amount"]!["Amount"]!.GetValue<string>(), CultureInfo.InvariantCulture));
-        Assert.Equal(berlinGroup.TransactionAmount.Currency, uk["Amount"]!["Currency"]!.GetValue<string>());
+        Assert.Equal(currency == "GBP" ? "SEK" : currency, berlinGroup.TransactionAmount.Currency);
+        Assert.Equal(currency, uk["Amount"]!["Currency"]!.GetValue<string>());
         Assert.Equal(signed < 0 ? "Debit" : "Credit", uk["CreditDebitIndicator"]!.GetValue<string>());
         Assert.Equal(berlinGroup.BookingDate is null ? "PDNG" : "BOOK", uk["Status"]!.GetValue<string>());
         Assert.Equal(berlinGroup.ValueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), uk["ValueDateTime"]!.GetValue<string>()[..10]);
