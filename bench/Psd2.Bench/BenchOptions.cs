@@ -12,10 +12,11 @@ public enum BenchPart
 
 /// <summary>
 /// Command line: <c>--duration 10 --warmup 3 --concurrency 16 --api-concurrency 32 --deep-page 6 --only api --echo</c>,
-/// or <c>--ingest</c>, or <c>--export</c>, or <c>--plan</c>, or <c>--dispatch</c>.
+/// or <c>--ingest</c>, or <c>--export</c>, or <c>--plan</c>, or <c>--dispatch</c>, or <c>--payments</c>.
 /// </summary>
 public sealed record BenchOptions(
-    TimeSpan Duration, TimeSpan Warmup, int Concurrency, int ApiConcurrency, int DeepPage, BenchPart Only, bool EchoConsole, bool Ingest = false, bool Export = false, bool Plan = false, bool Dispatch = false)
+    TimeSpan Duration, TimeSpan Warmup, int Concurrency, int ApiConcurrency, int DeepPage, BenchPart Only, bool EchoConsole, bool Ingest = false, bool Export = false, bool Plan = false, bool Dispatch = false,
+    bool Payments = false)
 {
     public const string Usage =
         """
@@ -30,6 +31,7 @@ public sealed record BenchOptions(
           --export                instead: the large PSU synced through the api, then exported as .xlsx, watching the api's memory
           --plan                  instead: the worker's planner giving 10,000 connections their refresh slots (time, round trips, spread)
           --dispatch              instead: unattended syncs one worker starts per second for 200 due connections, and its database connections
+          --payments              instead: payments initiated per second through the platform beside the bank's own rate (SCA skipped)
           --echo                  show the services' console output
         """;
 
@@ -57,6 +59,7 @@ public sealed record BenchOptions(
                 "--export" => options with { Export = true },
                 "--plan" => options with { Plan = true },
                 "--dispatch" => options with { Dispatch = true },
+                "--payments" => options with { Payments = true },
                 "--help" or "-h" => null,
                 var unknown => throw new ArgumentException($"Unknown option {unknown}."),
             };

@@ -109,6 +109,11 @@ public static class Program
             return await DispatchScenario.RunAsync(app, cancellationToken) ? 0 : 1;
         }
 
+        if (options.Payments)
+        {
+            return await PaymentScenario.RunAsync(app, options, LargePsu, new CpuSampler(ProcessGroups(app), Environment.ProcessId), cancellationToken) ? 0 : 1;
+        }
+
         if (options.Export)
         {
             return await ExportScenario.RunAsync(app, LargePsu, cancellationToken) ? 0 : 1;
