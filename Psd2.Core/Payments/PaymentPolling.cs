@@ -17,6 +17,13 @@ public static class PaymentPolling
         payment.PollIntervalMs = (int)Math.Min(interval.TotalMilliseconds * 2, LongestInterval.TotalMilliseconds);
     }
 
+    /// <summary>
+    /// Sets the next poll of a decoupled order the PSU has not answered yet: at the bank's pace, not backed off, since the
+    /// user is waiting on the other side.
+    /// </summary>
+    public static void Steady(Payment payment, DateTimeOffset now, TimeSpan? retryAfter) =>
+        payment.NextPollAt = now + (retryAfter > FirstInterval ? retryAfter.Value : FirstInterval);
+
     /// <summary>The deadline of a payment made now: a day, or the day after its requested execution date.</summary>
     public static DateTimeOffset DeadlineOf(DateOnly? requestedExecutionDate, DateTimeOffset now)
     {

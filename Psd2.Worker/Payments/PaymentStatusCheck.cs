@@ -40,9 +40,9 @@ public sealed class PaymentStatusCheck(Psd2DbContext db, BankClients banks, Paym
                 updates.Initiated(payment, await bank.InitiatePaymentAsync(PaymentUpdates.OrderOf(payment, null), cancellationToken), requestId);
             }
             else if (payment.Status == PaymentStatus.AwaitingDecoupledAuthorisation
-                && (await bank.PollDecoupledAsync(payment.ScaStatusUrl!, cancellationToken)).State == DecoupledState.Pending)
+                && await bank.PollDecoupledAsync(payment.ScaStatusUrl!, cancellationToken) is { State: DecoupledState.Pending } poll)
             {
-                PaymentPolling.Schedule(payment, time.GetUtcNow());
+                PaymentPolling.Steady(payment, time.GetUtcNow(), poll.RetryAfter);
             }
             else
             {
