@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -30,6 +31,42 @@ internal static class DraftCavage
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// What every profile checks before it knows the certificate: the Signature header's parameters, an algorithm it
+    /// accepts, the headers it must cover, the signing string and the body's Digest. False, with the error, when one fails.
+    /// </summary>
+    public static bool TryCheckMessage(
+        SignedRequest request, Dictionary<string, string> headers, IEnumerable<string> mustSign, IReadOnlyList<string> digestAlgorithms, bool allowSha512,
+        [NotNullWhen(true)] out SignatureParameters? signature, out string signingString, out HashAlgorithmName hash, [NotNullWhen(false)] out SignatureError? error)
+    {
+        signingString = "";
+        hash = default;
+        if (!SignatureParameters.TryParse(headers["Signature"], out signature, out var problem))
+        {
+            error = SignatureError.Invalid(problem);
+            return false;
+        }
+
+        switch (signature.Algorithm.ToLowerInvariant())
+        {
+            case "rsa-sha256":
+                hash = HashAlgorithmName.SHA256;
+                break;
+            case "rsa-sha512" when allowSha512:
+                hash = HashAlgorithmName.SHA512;
+                break;
+            default:
+                error = SignatureError.Invalid("The signature algorithm is not supported; use rsa-sha256.");
+                return false;
+        }
+
+        var unsigned = Unsigned(mustSign, headers, signature);
+        error = unsigned.Count > 0 ? SignatureError.Invalid($"The signature must cover {string.Join(", ", unsigned)}.")
+            : !TryBuildSigningString(request, headers, signature.Headers, out signingString, out problem) ? SignatureError.Invalid(problem)
+            : CheckDigest(headers["Digest"], request.Body.Span, digestAlgorithms);
+        return error is null;
     }
 
     /// <summary>The headers of <paramref name="required"/> the request carries but the signature leaves out.</summary>

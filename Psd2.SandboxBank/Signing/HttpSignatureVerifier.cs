@@ -60,37 +60,10 @@ public sealed class HttpSignatureVerifier
             return SignatureError.Missing($"The request must carry {string.Join(", ", missing)}: this bank requires signed requests.");
         }
 
-        if (!SignatureParameters.TryParse(headers[SignatureHeader], out var signature, out var problem))
+        if (!DraftCavage.TryCheckMessage(request, headers, HeadersToSignWhenPresent, DraftCavage.Sha256OrSha512, allowSha512: true,
+                out var signature, out var signingString, out var hash, out var error))
         {
-            return SignatureError.Invalid(problem);
-        }
-
-        var hash = signature.Algorithm.ToLowerInvariant() switch
-        {
-            "rsa-sha256" => HashAlgorithmName.SHA256,
-            "rsa-sha512" => HashAlgorithmName.SHA512,
-            _ => default(HashAlgorithmName?),
-        };
-        if (hash is null)
-        {
-            return SignatureError.Invalid("The signature algorithm is not supported; use rsa-sha256.");
-        }
-
-        var unsigned = DraftCavage.Unsigned(HeadersToSignWhenPresent, headers, signature);
-        if (unsigned.Count > 0)
-        {
-            return SignatureError.Invalid($"The signature must cover {string.Join(", ", unsigned)}.");
-        }
-
-        if (!DraftCavage.TryBuildSigningString(request, headers, signature.Headers, out var signingString, out problem))
-        {
-            return SignatureError.Invalid(problem);
-        }
-
-        var digestError = DraftCavage.CheckDigest(headers[DigestHeader], request.Body.Span, DraftCavage.Sha256OrSha512);
-        if (digestError is not null)
-        {
-            return digestError;
+            return error;
         }
 
         var encoded = headers[CertificateHeader];
@@ -108,7 +81,7 @@ public sealed class HttpSignatureVerifier
             }
 
             return _seals.Check(known, tppOrganizationId, CertificateHeader)
-                ?? DraftCavage.CheckSignature(known.Certificate, signingString, signature.Signature, hash.Value, CertificateHeader);
+                ?? DraftCavage.CheckSignature(known.Certificate, signingString, signature.Signature, hash, CertificateHeader);
         }
         catch (CryptographicException)
         {

@@ -82,31 +82,9 @@ public sealed class StetSignatureVerifier : IDisposable
             return SignatureError.Missing($"The request must carry {string.Join(", ", missing)}: this bank requires signed requests.");
         }
 
-        if (!SignatureParameters.TryParse(headers[SignatureHeader], out var signature, out var problem))
+        if (!DraftCavage.TryCheckMessage(request, headers, HeadersToSign, DraftCavage.Sha256Only, allowSha512: false, out var signature, out var signingString, out _, out var error))
         {
-            return SignatureError.Invalid(problem);
-        }
-
-        if (!string.Equals(signature.Algorithm, "rsa-sha256", StringComparison.OrdinalIgnoreCase))
-        {
-            return SignatureError.Invalid("The signature algorithm is not supported; use rsa-sha256.");
-        }
-
-        var unsigned = DraftCavage.Unsigned(HeadersToSign, headers, signature);
-        if (unsigned.Count > 0)
-        {
-            return SignatureError.Invalid($"The signature must cover {string.Join(", ", unsigned)}.");
-        }
-
-        if (!DraftCavage.TryBuildSigningString(request, headers, signature.Headers, out var signingString, out problem))
-        {
-            return SignatureError.Invalid(problem);
-        }
-
-        var digestError = DraftCavage.CheckDigest(headers[DigestHeader], request.Body.Span, DraftCavage.Sha256Only);
-        if (digestError is not null)
-        {
-            return digestError;
+            return error;
         }
 
         if (!KeyIdCertificates.TryParse(signature.KeyId, out var url, out var fingerprint))

@@ -1,14 +1,10 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Psd2.Core.Banking;
 using Psd2.IntegrationTests.Harness;
-using Psd2.SandboxBank.Tests.UkOpenBanking;
 using Psd2.SandboxPki;
 
 namespace Psd2.SandboxBank.Tests.Payments;
@@ -18,7 +14,7 @@ namespace Psd2.SandboxBank.Tests.Payments;
 /// the PSU is asked. Every /v1 request carries an X-Request-ID and is signed by the platform's own signer; every
 /// answer is recorded under the spec's path template, so a test can hold all of them to the Berlin Group spec.
 /// </summary>
-public sealed partial class PaymentTpp(BerlinGroupBank bank, TppCertificates certificates) : IDisposable
+public sealed class PaymentTpp(BerlinGroupBank bank, TppCertificates certificates) : IDisposable
 {
     public const string RedirectUri = "https://tpp.example/payments/callback";
     public const string PsuIp = "192.0.2.30";
@@ -33,7 +29,7 @@ public sealed partial class PaymentTpp(BerlinGroupBank bank, TppCertificates cer
 
     private readonly HttpClient _client = bank.TppClient(certificates.Qwac);
     private readonly HttpMessageSigner _signer = new(certificates.QsealC);
-    private readonly List<JsonObject> _recorded = [];
+    private readonly RecordedResponses _recorded = new(NodeTool.SpecPath, "Berlin Group");
 
     public string ClientId { get; } = CertificateFactory.ReadOrganizationIdentifier(certificates.Qwac)!;
 
@@ -97,17 +93,7 @@ public sealed partial class PaymentTpp(BerlinGroupBank bank, TppCertificates cer
         using var response = await (over ?? _client).SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         var parsed = text.Length == 0 ? null : JsonNode.Parse(text);
-        var item = new JsonObject { ["method"] = method.Method, ["path"] = template, ["status"] = (int)response.StatusCode };
-        if (parsed is not null)
-        {
-            item["body"] = parsed.DeepClone();
-        }
-
-        lock (_recorded)
-        {
-            _recorded.Add(item);
-        }
-
+        _recorded.Add(method, template, response.StatusCode, parsed);
         return new Answer(response.StatusCode, parsed, response.Headers.Location?.ToString(),
             response.Headers.TryGetValues("ASPSP-SCA-Approach", out var approach) ? approach.Single() : null);
     }
@@ -133,8 +119,7 @@ public sealed partial class PaymentTpp(BerlinGroupBank bank, TppCertificates cer
     public async Task<(string BankIdPage, Uri Callback, string Verifier)> AuthoriseInBrowserAsync(
         string paymentId, string personalNumber, string decision, CancellationToken cancellationToken)
     {
-        var verifier = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var challenge = Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var (verifier, challenge) = BankPages.NewPkce();
         var query = new Dictionary<string, string>
         {
             ["response_type"] = "code",
@@ -146,14 +131,11 @@ public sealed partial class PaymentTpp(BerlinGroupBank bank, TppCertificates cer
             ["code_challenge_method"] = "S256",
         };
         using var browser = bank.Browser();
-        using var signIn = await browser.GetAsync("/oauth2/authorize?" + string.Join('&', query.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}")), cancellationToken);
+        using var signIn = await BankPages.AuthorizeAsync(browser, query, cancellationToken);
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
-        using var bankId = await PostFormAsync(browser, await signIn.Content.ReadAsStringAsync(cancellationToken), new() { ["personalNumber"] = personalNumber }, cancellationToken);
-        Assert.Equal(HttpStatusCode.OK, bankId.StatusCode);
-        var page = WebUtility.HtmlDecode(await bankId.Content.ReadAsStringAsync(cancellationToken));
-        using var decided = await PostFormAsync(browser, await bankId.Content.ReadAsStringAsync(cancellationToken), new() { ["decision"] = decision }, cancellationToken);
-        Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
-        return (page, decided.Headers.Location!, verifier);
+        var bankIdPage = await BankPages.SignInAsync(browser, await signIn.Content.ReadAsStringAsync(cancellationToken), personalNumber, cancellationToken);
+        var callback = await BankPages.DecideAsync(browser, bankIdPage, decision, cancellationToken);
+        return (WebUtility.HtmlDecode(bankIdPage), callback, verifier);
     }
 
     public async Task<HttpResponseMessage> TokenAsync(Dictionary<string, string> form, CancellationToken cancellationToken) =>
@@ -200,41 +182,9 @@ public sealed partial class PaymentTpp(BerlinGroupBank bank, TppCertificates cer
         });
 
     /// <summary>Every recorded answer validates against the Berlin Group 1.3.12 spec (ajv, tests/tools/validate-responses.mjs).</summary>
-    public async Task AssertRecordedMatchSpecAsync(CancellationToken cancellationToken)
-    {
-        Assert.NotEmpty(_recorded);
-        var input = Path.Combine(Path.GetTempPath(), $"payment-responses-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(input, new JsonArray([.. _recorded.Select(r => (JsonNode)r.DeepClone())]).ToJsonString(), cancellationToken);
-        try
-        {
-            var result = await NodeTool.RunAsync("validate-responses.mjs", ["--spec", NodeTool.SpecPath, "--input", input], cancellationToken);
-            Assert.True(result.ExitCode == 0, $"Responses do not match the Berlin Group spec:\n{result.Stdout}\n{result.Stderr}");
-        }
-        finally
-        {
-            File.Delete(input);
-        }
-    }
+    public Task AssertRecordedMatchSpecAsync(CancellationToken cancellationToken) => _recorded.AssertMatchSpecAsync(cancellationToken);
 
     public void Dispose() => _client.Dispose();
-
-    /// <summary>Posts the page's form with its hidden fields (the antiforgery token among them) and <paramref name="fields"/>.</summary>
-    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string page, Dictionary<string, string> fields, CancellationToken cancellationToken)
-    {
-        var action = FormAction().Match(page).Groups[1].Value;
-        foreach (Match hidden in HiddenInput().Matches(page))
-        {
-            fields.TryAdd(WebUtility.HtmlDecode(hidden.Groups[1].Value), WebUtility.HtmlDecode(hidden.Groups[2].Value));
-        }
-
-        return await browser.PostAsync(WebUtility.HtmlDecode(action), new FormUrlEncodedContent(fields), cancellationToken);
-    }
-
-    [GeneratedRegex("<form[^>]*action=\"([^\"]+)\"")]
-    private static partial Regex FormAction();
-
-    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")]
-    private static partial Regex HiddenInput();
 }
 
 public sealed record Answer(HttpStatusCode Status, JsonNode? Body, string? Location = null, string? ScaApproach = null)

@@ -1,15 +1,7 @@
+using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.DependencyInjection;
-using Psd2.SandboxBank.Tests.UkOpenBanking;
-using Psd2.SandboxPki;
+using Psd2.SandboxBank.Tests.Signing;
 
 namespace Psd2.SandboxBank.Tests.Stet;
 
@@ -20,199 +12,45 @@ public sealed class StetBankCollection : ICollectionFixture<StetBank>
 }
 
 /// <summary>
-/// The sandbox bank with SandboxBank:Standard = stet and Country = FR (French IBANs, kronor shown as euros), in this
-/// process on real Kestrel: the mutual-TLS "https" endpoint and the "psu" endpoint on loopback, TLS certificates from a
-/// test QTSP, sandboxdb on PostgreSQL, and the
-/// TPPs' QSealCs published over HTTP where the keyIds of their signatures point (<see cref="QsealCertificates"/>).
-/// Pages of 25 transactions, so a month of history takes several. Started once for the collection.
+/// The sandbox bank with SandboxBank:Standard = stet and Country = FR (French IBANs, kronor shown as euros), and the
+/// TPPs' QSealCs published over HTTP where the keyIds of their signatures point (<see cref="CertificatePublisher"/>).
+/// Pages of 25 transactions, so a month of history takes several.
 /// </summary>
-public sealed class StetBank : IAsyncLifetime
+public sealed class StetBank() : InProcessSandboxBank("stet")
 {
-    public const string AdminKey = "stet-bank-tests-admin-key";
     public const string RedirectUri = "https://tpp.example/stet/callback";
     public const int PageSize = 25;
 
-    private readonly BankDatabase _database = new();
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "psd2-stet-bank-" + Guid.NewGuid().ToString("N")[..12]);
-    private InProcessBank? _bank;
-
-    public StetBank()
-    {
-        var now = DateTimeOffset.UtcNow;
-        var (notBefore, notAfter) = (now.AddDays(-1), now.AddYears(1));
-        Ca = CertificateFactory.CreateRootCa(SandboxCertificates.CaSubject, notBefore, notAfter);
-        ServerCertificate = Usable(CertificateFactory.IssueTlsServerCertificate(
-            Ca, SandboxCertificates.BankTlsSubject, ["localhost"], [IPAddress.Loopback], notBefore, notAfter));
-        Tpp = new TppCertificates(
-            Usable(CertificateFactory.IssueQwac(Ca, SandboxCertificates.Tpp, notBefore, notAfter)),
-            Usable(CertificateFactory.IssueQsealC(Ca, SandboxCertificates.Tpp, notBefore, notAfter)));
-        OtherTpp = new TppCertificates(
-            Usable(CertificateFactory.IssueQwac(Ca, Signing.SigningCertificates.OtherTpp, notBefore, notAfter)),
-            Usable(CertificateFactory.IssueQsealC(Ca, Signing.SigningCertificates.OtherTpp, notBefore, notAfter)));
-        SecondQwac = Usable(CertificateFactory.IssueQwac(Ca, SandboxCertificates.Tpp, notBefore, notAfter));
-    }
-
-    public X509Certificate2 Ca { get; }
-
-    public X509Certificate2 ServerCertificate { get; }
-
-    /// <summary>The TPP the tests act as: QWAC for TLS, QSealC for signatures.</summary>
-    public TppCertificates Tpp { get; }
-
-    public TppCertificates OtherTpp { get; }
-
-    /// <summary>Another QWAC of the same TPP: same organisation, another key.</summary>
-    public X509Certificate2 SecondQwac { get; }
+    private readonly ConcurrentDictionary<string, string> _keyIds = new(StringComparer.Ordinal);
 
     /// <summary>Where the TPPs publish their QSealCs, as a TPP must for STET's keyId.</summary>
-    public QsealCertificates QsealCertificates { get; } = new();
+    public CertificatePublisher QsealCertificates { get; } = new();
 
-    public Uri TppBaseUrl { get; private set; } = null!;
-
-    public Uri PsuBaseUrl { get; private set; } = null!;
-
-    public IServiceProvider Services => _bank!.Services;
-
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> StandardSettings { get; } = new Dictionary<string, string>
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await QsealCertificates.StartAsync([Tpp.QsealC, OtherTpp.QsealC], timeout.Token);
-        await _database.StartAsync(timeout.Token);
-        Directory.CreateDirectory(_folder);
-        var caPath = Path.Combine(_folder, "ca.pem");
-        await File.WriteAllTextAsync(caPath, Ca.ExportCertificatePem(), timeout.Token);
+        ["SandboxBank:Standard"] = "stet",
+        ["SandboxBank:Country"] = "FR",
+        ["SandboxBank:TimeZone"] = "Europe/Paris",
+        ["SandboxBank:TransactionsPageSize"] = PageSize.ToString(CultureInfo.InvariantCulture),
+        ["SandboxBank:RedirectUris:0"] = RedirectUri,
+        ["SandboxBank:RequireSignature"] = StetSigning.Signs ? "true" : "false",
+    };
 
-        var (tppPort, psuPort) = (FreePort(), FreePort());
-        TppBaseUrl = new Uri($"https://127.0.0.1:{tppPort}");
-        PsuBaseUrl = new Uri($"https://127.0.0.1:{psuPort}");
-        _bank = new InProcessBank(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:sandboxdb"] = _database.ConnectionString,
-            ["SandboxBank:Standard"] = "stet",
-            ["SandboxBank:Country"] = "FR",
-            ["SandboxBank:TimeZone"] = "Europe/Paris",
-            ["SandboxBank:PsuBaseUrl"] = PsuBaseUrl.ToString().TrimEnd('/'),
-            ["SandboxBank:TppBaseUrl"] = TppBaseUrl.ToString().TrimEnd('/'),
-            ["SandboxBank:TransactionsPageSize"] = PageSize.ToString(CultureInfo.InvariantCulture),
-            ["SandboxBank:RedirectUris:0"] = RedirectUri,
-            ["SandboxBank:RequireSignature"] = StetSigning.Signs ? "true" : "false",
-            ["SandboxBank:Tls:TrustedCaPath"] = caPath,
-            ["SandboxBank:Sandbox:AdminKey"] = AdminKey,
-            ["SandboxBank:Sandbox:EnableTestClock"] = "true",
-        });
-        _bank.UseKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, tppPort, listen => listen.UseHttps(ServerCertificate, https =>
-            {
-                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                https.ClientCertificateValidation = (_, _, _) => true;
-            }));
-            kestrel.Listen(IPAddress.Loopback, psuPort, listen => listen.UseHttps(ServerCertificate));
-        });
-        _bank.StartServer();
+    /// <summary>
+    /// The keyId of signatures made with <paramref name="qsealC"/>: the URL it is published at, published on first
+    /// use and the same URL after, so the bank may keep what it fetched.
+    /// </summary>
+    public string KeyId(X509Certificate2 qsealC) => _keyIds.GetOrAdd(qsealC.Thumbprint, _ => QsealCertificates.Publish(qsealC));
 
-        // The bank answers once it has migrated and seeded its database.
-        using var admin = Admin();
-        using var health = await admin.GetAsync("/sandbox/clock", timeout.Token);
-        health.EnsureSuccessStatusCode();
+    public override async Task InitializeAsync()
+    {
+        await QsealCertificates.InitializeAsync();
+        await base.InitializeAsync();
     }
 
-    /// <summary>A TPP's client on the mutual-TLS endpoint, presenting <paramref name="qwac"/>.</summary>
-    public HttpClient TppClient(X509Certificate2 qwac) => new(new SocketsHttpHandler
+    public override async Task DisposeAsync()
     {
-        AllowAutoRedirect = false,
-        SslOptions = new SslClientAuthenticationOptions { ClientCertificates = [qwac], RemoteCertificateValidationCallback = TrustsTestCa },
-    })
-    { BaseAddress = TppBaseUrl, Timeout = TimeSpan.FromSeconds(60) };
-
-    /// <summary>The PSU's browser on the psu endpoint: cookies kept, redirects reported rather than followed.</summary>
-    public HttpClient Browser() => new(new SocketsHttpHandler
-    {
-        AllowAutoRedirect = false,
-        CookieContainer = new CookieContainer(),
-        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = TrustsTestCa },
-    })
-    { BaseAddress = PsuBaseUrl, Timeout = TimeSpan.FromSeconds(60) };
-
-    /// <summary>The sandbox controls, with the admin key.</summary>
-    public HttpClient Admin()
-    {
-        var client = Browser();
-        client.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
-        return client;
-    }
-
-    /// <summary>A PSU of its own for a test, with two accounts and two years of history, reproducible from <paramref name="seed"/>.</summary>
-    public async Task<string> CreatePsuAsync(ulong seed, CancellationToken cancellationToken)
-    {
-        using var admin = Admin();
-        using var response = await admin.PostAsJsonAsync("/sandbox/psus", new { accounts = 2, seed }, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        var psu = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(cancellationToken);
-        return psu.GetProperty("personalNumber").GetString()!;
-    }
-
-    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
-
-    public async Task DisposeAsync()
-    {
-        if (_bank is not null)
-        {
-            await _bank.DisposeAsync();
-        }
-
-        await _database.DisposeAsync();
+        await base.DisposeAsync();
         await QsealCertificates.DisposeAsync();
-        foreach (var certificate in new[] { Ca, ServerCertificate, Tpp.Qwac, Tpp.QsealC, OtherTpp.Qwac, OtherTpp.QsealC, SecondQwac })
-        {
-            certificate.Dispose();
-        }
-
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
-
-    private bool TrustsTestCa(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-    {
-        if (certificate is null)
-        {
-            return false;
-        }
-
-        using var ours = new X509Chain();
-        ours.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        ours.ChainPolicy.CustomTrustStore.Add(Ca);
-        ours.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return ours.Build(new X509Certificate2(certificate));
-    }
-
-    // Keys made in memory are exported and loaded back, the way certificates from files are, so TLS can use them on any platform.
-    private static X509Certificate2 Usable(X509Certificate2 certificate)
-    {
-        using (certificate)
-        {
-            return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private sealed class InProcessBank(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Testing");
-            foreach (var (key, value) in settings)
-            {
-                builder.UseSetting(key, value);
-            }
-        }
     }
 }

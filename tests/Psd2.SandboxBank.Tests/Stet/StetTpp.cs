@@ -1,7 +1,5 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -23,19 +21,18 @@ public sealed partial class StetTpp(StetBank bank, TppCertificates certificates)
     public const string BothScopes = "aisp extended_transaction_history";
 
     private readonly HttpClient _client = bank.TppClient(certificates.Qwac);
-    private readonly List<JsonObject> _recorded = [];
+    private readonly RecordedResponses _recorded = new(SpecPath, "STET");
 
     public string ClientId { get; } = CertificateFactory.ReadOrganizationIdentifier(certificates.Qwac)!;
 
     /// <summary>The PSU's browser sent to /oauth2/authorize with plain query parameters; answers the bank's first response.</summary>
-    public static async Task<HttpResponseMessage> AuthorizeAsync(HttpClient browser, IReadOnlyDictionary<string, string> parameters) =>
-        await browser.GetAsync("/oauth2/authorize?" + string.Join('&', parameters.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}")));
+    public static Task<HttpResponseMessage> AuthorizeAsync(HttpClient browser, IReadOnlyDictionary<string, string> parameters) =>
+        BankPages.AuthorizeAsync(browser, parameters);
 
     /// <summary>An authorisation request's parameters, with a fresh state and PKCE pair.</summary>
     public Authorization NewAuthorization(string scope = BothScopes, string redirectUri = StetBank.RedirectUri)
     {
-        var verifier = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var challenge = Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var (verifier, challenge) = BankPages.NewPkce();
         var state = Guid.NewGuid().ToString("N");
         return new Authorization(verifier, state, new Dictionary<string, string>
         {
@@ -55,7 +52,7 @@ public sealed partial class StetTpp(StetBank bank, TppCertificates certificates)
         using var browser = bank.Browser();
         using var signIn = await AuthorizeAsync(browser, authorization.Parameters);
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
-        var callback = await UkTpp.SignInAndDecideAsync(browser, await signIn.Content.ReadAsStringAsync(cancellationToken), personalNumber, "approve", cancellationToken);
+        var callback = await BankPages.SignInAndDecideAsync(browser, await signIn.Content.ReadAsStringAsync(cancellationToken), personalNumber, "approve", cancellationToken);
         Assert.StartsWith(StetBank.RedirectUri + "?", callback.ToString(), StringComparison.Ordinal);
         var query = System.Web.HttpUtility.ParseQueryString(callback.Query);
         Assert.Equal(authorization.State, query["state"]);
@@ -135,7 +132,7 @@ public sealed partial class StetTpp(StetBank bank, TppCertificates certificates)
 
         if (sign)
         {
-            await StetSigning.SignAsync(request, certificates.QsealC, bank.QsealCertificates.KeyId(certificates.QsealC), cancellationToken);
+            await StetSigning.SignAsync(request, certificates.QsealC, bank.KeyId(certificates.QsealC), cancellationToken);
         }
 
         tamper?.Invoke(request);
@@ -149,14 +146,7 @@ public sealed partial class StetTpp(StetBank bank, TppCertificates certificates)
         {
             var success = response.IsSuccessStatusCode;
             Assert.Equal(success ? "application/hal+json; charset=utf-8" : "application/json", response.Content.Headers.ContentType?.ToString());
-            _recorded.Add(new JsonObject
-            {
-                ["method"] = method.Method,
-                ["path"] = path,
-                ["status"] = (int)response.StatusCode,
-                ["component"] = success ? component : "ErrorModel",
-                ["body"] = parsed.DeepClone(),
-            });
+            _recorded.Add(method, path, response.StatusCode, parsed, component: success ? component : "ErrorModel");
         }
 
         return new Answer(response.StatusCode, parsed, response.Headers.RetryAfter?.Delta);
@@ -168,21 +158,7 @@ public sealed partial class StetTpp(StetBank bank, TppCertificates certificates)
         SendAsync(HttpMethod.Get, path, component, token, null, cancellationToken, over, headers, sign);
 
     /// <summary>Every recorded answer validates against its schema in specs/stet/stet-openapi.json (ajv, tests/tools/validate-responses.mjs).</summary>
-    public async Task AssertRecordedMatchSpecAsync(CancellationToken cancellationToken)
-    {
-        Assert.NotEmpty(_recorded);
-        var input = Path.Combine(Path.GetTempPath(), $"stet-responses-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(input, new JsonArray([.. _recorded.Select(r => (JsonNode)r.DeepClone())]).ToJsonString(), cancellationToken);
-        try
-        {
-            var result = await NodeTool.RunAsync("validate-responses.mjs", ["--spec", SpecPath, "--input", input], cancellationToken);
-            Assert.True(result.ExitCode == 0, $"Responses do not match the STET spec:\n{result.Stdout}\n{result.Stderr}");
-        }
-        finally
-        {
-            File.Delete(input);
-        }
-    }
+    public Task AssertRecordedMatchSpecAsync(CancellationToken cancellationToken) => _recorded.AssertMatchSpecAsync(cancellationToken);
 
     public static string SpecPath => Path.GetFullPath(Path.Combine(NodeTool.RepositoryRoot, "specs", "stet", "stet-openapi.json"));
 
@@ -191,34 +167,17 @@ public sealed partial class StetTpp(StetBank bank, TppCertificates certificates)
     {
         using var browser = bank.Browser();
         var signIn = await browser.GetStringAsync("/psu/consents", cancellationToken);
-        using var bankId = await SubmitAsync(browser, signIn, "/psu/signin", new() { ["personalNumber"] = personalNumber }, cancellationToken);
-        using var signedIn = await SubmitAsync(browser, await bankId.Content.ReadAsStringAsync(cancellationToken), "/psu/signin/confirm", new() { ["decision"] = "approve" }, cancellationToken);
+        using var bankId = await BankPages.SubmitAsync(browser, signIn, "/psu/signin", new() { ["personalNumber"] = personalNumber }, cancellationToken);
+        using var signedIn = await BankPages.SubmitAsync(browser, await bankId.Content.ReadAsStringAsync(cancellationToken), "/psu/signin/confirm", new() { ["decision"] = "approve" }, cancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         var page = await browser.GetStringAsync("/psu/consents", cancellationToken);
         var revoke = RevokeAction().Matches(page).Select(m => m.Groups[1].Value).Single();
-        using var revoked = await SubmitAsync(browser, page, revoke, [], cancellationToken);
+        using var revoked = await BankPages.SubmitAsync(browser, page, revoke, [], cancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
         Assert.Contains(tppId, page, StringComparison.Ordinal);
     }
 
     public void Dispose() => _client.Dispose();
-
-    /// <summary>Posts the page's form with the given action, its hidden fields (the antiforgery token among them) and <paramref name="fields"/>.</summary>
-    private static async Task<HttpResponseMessage> SubmitAsync(HttpClient browser, string page, string action, Dictionary<string, string> fields, CancellationToken cancellationToken)
-    {
-        var start = page.IndexOf($"action=\"{action}\"", StringComparison.Ordinal);
-        Assert.True(start >= 0, $"no form posting to {action}");
-        var form = page[start..page.IndexOf("</form>", start, StringComparison.Ordinal)];
-        foreach (Match hidden in HiddenInput().Matches(form))
-        {
-            fields.TryAdd(WebUtility.HtmlDecode(hidden.Groups[1].Value), WebUtility.HtmlDecode(hidden.Groups[2].Value));
-        }
-
-        return await browser.PostAsync(action, new FormUrlEncodedContent(fields), cancellationToken);
-    }
-
-    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")]
-    private static partial Regex HiddenInput();
 
     [GeneratedRegex("action=\"(/psu/consents/[0-9a-f]+/revoke)\"")]
     private static partial Regex RevokeAction();

@@ -1,7 +1,4 @@
-using System.Buffers.Text;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Psd2.SandboxBank.Tests.UkOpenBanking;
@@ -71,7 +68,7 @@ public sealed class UkRefusalTests(UkBank bank)
 
         using var browser = bank.Browser();
         using var signIn = await tpp.AuthorizeAsync(browser, RequestObject.Sign(Claims(tpp, consentId), bank.Tpp.QsealC));
-        var callback = await UkTpp.SignInAndDecideAsync(browser, await signIn.Content.ReadAsStringAsync(timeout.Token), personalNumber, "deny", timeout.Token);
+        var callback = await BankPages.SignInAndDecideAsync(browser, await signIn.Content.ReadAsStringAsync(timeout.Token), personalNumber, "deny", timeout.Token);
 
         Assert.Equal("access_denied", System.Web.HttpUtility.ParseQueryString(callback.Query)["error"]);
         var (_, consent) = await tpp.GetAsync($"/account-access-consents/{consentId}", "/account-access-consents/{ConsentId}", clientToken, timeout.Token);
@@ -210,8 +207,7 @@ public sealed class UkRefusalTests(UkBank bank)
 
     private static JsonObject Claims(UkTpp tpp, string consentId)
     {
-        var verifier = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var challenge = Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var (_, challenge) = BankPages.NewPkce();
         return RequestObject.Claims(tpp.ClientId, tpp.Issuer, consentId, UkTpp.RedirectUri, Guid.NewGuid().ToString("N"), challenge);
     }
 }

@@ -1,11 +1,8 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Psd2.IntegrationTests.Harness;
 using Psd2.SandboxPki;
 
@@ -15,13 +12,13 @@ namespace Psd2.SandboxBank.Tests.UkOpenBanking;
 /// A TPP speaking the UK dialect to the in-process bank, as the contract describes it, and the PSU's browser when
 /// the PSU is asked. Every answer from the API is recorded, so a test can hold all of them to the official spec.
 /// </summary>
-public sealed partial class UkTpp(UkBank bank, TppCertificates certificates) : IDisposable
+public sealed class UkTpp(UkBank bank, TppCertificates certificates) : IDisposable
 {
     public const string RedirectUri = "https://tpp.example/callback";
     private const string Base = "/open-banking/v4.0/aisp";
 
     private readonly HttpClient _client = bank.TppClient(certificates.Qwac);
-    private readonly List<JsonObject> _recorded = [];
+    private readonly RecordedResponses _recorded = new(SpecPath, "UK Open Banking v4.0");
 
     public string ClientId { get; } = CertificateFactory.ReadOrganizationIdentifier(certificates.Qwac)!;
 
@@ -60,27 +57,26 @@ public sealed partial class UkTpp(UkBank bank, TppCertificates certificates) : I
     }
 
     /// <summary>Sends the PSU's browser to /oauth2/authorize with a request object; answers the bank's first response.</summary>
-    public async Task<HttpResponseMessage> AuthorizeAsync(HttpClient browser, string requestObject, string? clientId = null, string scope = "openid accounts") =>
-        await browser.GetAsync("/oauth2/authorize?" + string.Join('&', new Dictionary<string, string>
+    public Task<HttpResponseMessage> AuthorizeAsync(HttpClient browser, string requestObject, string? clientId = null, string scope = "openid accounts") =>
+        BankPages.AuthorizeAsync(browser, new Dictionary<string, string>
         {
             ["response_type"] = "code",
             ["client_id"] = clientId ?? ClientId,
             ["scope"] = scope,
             ["request"] = requestObject,
-        }.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}")));
+        });
 
     /// <summary>The whole authorisation: request object, PSU signs in and decides, code exchanged for tokens.</summary>
     public async Task<Tokens> AuthoriseAsync(string consentId, string personalNumber, CancellationToken cancellationToken)
     {
-        var verifier = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var challenge = Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var (verifier, challenge) = BankPages.NewPkce();
         var state = Guid.NewGuid().ToString("N");
         var requestObject = RequestObject.Sign(RequestObject.Claims(ClientId, Issuer, consentId, RedirectUri, state, challenge), certificates.QsealC);
 
         using var browser = bank.Browser();
         using var signIn = await AuthorizeAsync(browser, requestObject);
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
-        var callback = await SignInAndDecideAsync(browser, await signIn.Content.ReadAsStringAsync(cancellationToken), personalNumber, "approve", cancellationToken);
+        var callback = await BankPages.SignInAndDecideAsync(browser, await signIn.Content.ReadAsStringAsync(cancellationToken), personalNumber, "approve", cancellationToken);
         var query = System.Web.HttpUtility.ParseQueryString(callback.Query);
         Assert.Equal(state, query["state"]);
         var code = query["code"] ?? throw new InvalidOperationException($"No code in {callback}");
@@ -96,16 +92,6 @@ public sealed partial class UkTpp(UkBank bank, TppCertificates certificates) : I
         Assert.Equal("Bearer", token.GetProperty("token_type").GetString());
         Assert.Equal("openid accounts", token.GetProperty("scope").GetString());
         return new Tokens(token.GetProperty("access_token").GetString()!, token.GetProperty("refresh_token").GetString()!);
-    }
-
-    /// <summary>The PSU's two steps on the bank's pages; answers where the bank finally sends the browser.</summary>
-    public static async Task<Uri> SignInAndDecideAsync(HttpClient browser, string signInPage, string personalNumber, string decision, CancellationToken cancellationToken)
-    {
-        using var bankId = await PostFormAsync(browser, signInPage, new() { ["personalNumber"] = personalNumber }, cancellationToken);
-        Assert.Equal(HttpStatusCode.OK, bankId.StatusCode);
-        using var decided = await PostFormAsync(browser, await bankId.Content.ReadAsStringAsync(cancellationToken), new() { ["decision"] = decision }, cancellationToken);
-        Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
-        return decided.Headers.Location!;
     }
 
     /// <summary>A call to the API, recorded under the spec's path template for <see cref="AssertRecordedMatchSpecAsync"/>.</summary>
@@ -130,13 +116,7 @@ public sealed partial class UkTpp(UkBank bank, TppCertificates certificates) : I
         Assert.Equal(request.Headers.GetValues("x-fapi-interaction-id").Single(), response.Headers.GetValues("x-fapi-interaction-id").Single());
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         var parsed = text.Length == 0 ? null : JsonNode.Parse(text);
-        var item = new JsonObject { ["method"] = method.Method, ["path"] = template, ["status"] = (int)response.StatusCode };
-        if (parsed is not null)
-        {
-            item["body"] = parsed.DeepClone();
-        }
-
-        _recorded.Add(item);
+        _recorded.Add(method, template, response.StatusCode, parsed);
         return (response.StatusCode, parsed);
     }
 
@@ -144,42 +124,11 @@ public sealed partial class UkTpp(UkBank bank, TppCertificates certificates) : I
         SendAsync(HttpMethod.Get, path, template, token, null, cancellationToken, over, headers);
 
     /// <summary>Every recorded answer validates against the official v4.0 OpenAPI file (ajv, tests/tools/validate-responses.mjs).</summary>
-    public async Task AssertRecordedMatchSpecAsync(CancellationToken cancellationToken)
-    {
-        Assert.NotEmpty(_recorded);
-        var input = Path.Combine(Path.GetTempPath(), $"uk-responses-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(input, new JsonArray([.. _recorded.Select(r => (JsonNode)r.DeepClone())]).ToJsonString(), cancellationToken);
-        try
-        {
-            var result = await NodeTool.RunAsync("validate-responses.mjs", ["--spec", SpecPath, "--input", input], cancellationToken);
-            Assert.True(result.ExitCode == 0, $"Responses do not match the UK Open Banking v4.0 spec:\n{result.Stdout}\n{result.Stderr}");
-        }
-        finally
-        {
-            File.Delete(input);
-        }
-    }
+    public Task AssertRecordedMatchSpecAsync(CancellationToken cancellationToken) => _recorded.AssertMatchSpecAsync(cancellationToken);
 
     public static string SpecPath => Path.GetFullPath(Path.Combine(NodeTool.RepositoryRoot, "..", "shared", "specs", "uk-open-banking", "account-info-openapi.json"));
 
     public void Dispose() => _client.Dispose();
-
-    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string page, Dictionary<string, string> fields, CancellationToken cancellationToken)
-    {
-        var action = FormAction().Match(page).Groups[1].Value;
-        foreach (Match hidden in HiddenInput().Matches(page))
-        {
-            fields.TryAdd(WebUtility.HtmlDecode(hidden.Groups[1].Value), WebUtility.HtmlDecode(hidden.Groups[2].Value));
-        }
-
-        return await browser.PostAsync(WebUtility.HtmlDecode(action), new FormUrlEncodedContent(fields), cancellationToken);
-    }
-
-    [GeneratedRegex("<form[^>]*action=\"([^\"]+)\"")]
-    private static partial Regex FormAction();
-
-    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")]
-    private static partial Regex HiddenInput();
 }
 
 public sealed record Tokens(string AccessToken, string RefreshToken);

@@ -2,7 +2,7 @@ extern alias AppHost;
 
 using Psd2.IntegrationTests.Harness;
 
-namespace Psd2.SandboxBank.Tests.UkOpenBanking;
+namespace Psd2.SandboxBank.Tests;
 
 /// <summary>
 /// PostgreSQL with an empty sandboxdb, as the AppHost runs it (its own server binaries, throwaway data), without
