@@ -4,14 +4,18 @@ using StackExchange.Redis;
 
 namespace Psd2.Api.Connect;
 
-/// <summary>What a connect link lets its holder do: connect one user of one client app, with the scope and validity the app asked for, then return to one redirect URI.</summary>
+/// <summary>
+/// What a connect link lets its holder do: connect one user of one client app, with the scope and validity the app
+/// asked for, or authorise one payment of theirs (<paramref name="PaymentId"/>); then return to one redirect URI.
+/// </summary>
 public sealed record ConnectLink(
-    Guid ClientAppId, Guid UserId, string RedirectUri, int? ValidDays, int? FrequencyPerDay, IReadOnlyList<string> Access, DateTimeOffset ExpiresAt);
+    Guid ClientAppId, Guid UserId, string RedirectUri, int? ValidDays, int? FrequencyPerDay, IReadOnlyList<string> Access, DateTimeOffset ExpiresAt,
+    Guid? PaymentId = null);
 
 /// <summary>
 /// Connect links in Redis: a random token that names a <see cref="ConnectLink"/> for a short while and starts one
-/// connection. Taking a link is atomic (read, delete and mark used in one script), so two submits cannot both start
-/// a connection; a start the page refuses puts the link back until it would have expired anyway.
+/// connection or one payment's authorisation. Taking a link is atomic (read, delete and mark used in one script), so
+/// two submits cannot both use it; a start the page refuses puts the link back until it would have expired anyway.
 /// </summary>
 public sealed class ConnectLinks(IConnectionMultiplexer redis, TimeProvider time)
 {
@@ -30,10 +34,10 @@ public sealed class ConnectLinks(IConnectionMultiplexer redis, TimeProvider time
     private const string PutBackScript = "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) redis.call('DEL', KEYS[2]) return 1";
 
     public async Task<(string Token, ConnectLink Link)> CreateAsync(
-        Guid clientAppId, Guid userId, string redirectUri, int? validDays, int? frequencyPerDay, IReadOnlyList<string> access)
+        Guid clientAppId, Guid userId, string redirectUri, int? validDays, int? frequencyPerDay, IReadOnlyList<string> access, Guid? paymentId = null)
     {
         var token = Pkce.RandomToken();
-        var link = new ConnectLink(clientAppId, userId, redirectUri, validDays, frequencyPerDay, access, time.GetUtcNow() + Lifetime);
+        var link = new ConnectLink(clientAppId, userId, redirectUri, validDays, frequencyPerDay, access, time.GetUtcNow() + Lifetime, paymentId);
         await redis.GetDatabase().StringSetAsync(KeyPrefix + token, JsonSerializer.Serialize(link), Lifetime);
         return (token, link);
     }

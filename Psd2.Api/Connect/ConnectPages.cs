@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Api.Connections;
+using Psd2.Api.Payments;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
 using Psd2.Core.Persistence;
@@ -13,7 +14,8 @@ namespace Psd2.Api.Connect;
 /// <summary>
 /// The hosted Connect page: a connect link opens a form (bank, sign-in method), the form starts the connection for
 /// the link's own user and client app, and a session page follows it to its outcome and back to the client app.
-/// Server-rendered HTML that works without JavaScript.
+/// A payment's link opens the payment's pages instead (<see cref="PaymentPages"/>). Server-rendered HTML that works
+/// without JavaScript.
 /// </summary>
 public static class ConnectPages
 {
@@ -25,7 +27,8 @@ public static class ConnectPages
         pages.MapGet("/sessions/{sessionToken}", SessionAsync).WithName("ConnectSession");
     }
 
-    private static async Task<IResult> ShowAsync(string token, HttpContext context, ConnectLinks links, Psd2DbContext db, IOptions<InstitutionOptions> institutions)
+    private static async Task<IResult> ShowAsync(
+        string token, HttpContext context, ConnectLinks links, ConnectSessions sessions, Psd2DbContext db, IOptions<InstitutionOptions> institutions)
     {
         var link = await links.FindAsync(token);
         var clientAppName = link is null ? null : await ClientAppNameAsync(db, link, context.RequestAborted);
@@ -34,19 +37,30 @@ public static class ConnectPages
             return await LinkGoneAsync(links, token);
         }
 
+        if (link.PaymentId is not null)
+        {
+            return await PaymentPages.ShowAsync(token, link, clientAppName, context, links, sessions, db, institutions.Value);
+        }
+
         var banks = institutions.Value.Banks;
         return Form(clientAppName, link, institutions.Value, banks.Count == 1 ? banks.Keys.Single() : null, ConnectionFlow.Redirect, null);
     }
 
     private static async Task<IResult> StartAsync(
         string token, [FromForm] string? institutionId, [FromForm] string? flow, [FromForm] string? personalNumber,
-        HttpContext context, ConnectLinks links, ConnectSessions sessions, ConnectionStarter starter, Psd2DbContext db, IOptions<InstitutionOptions> institutions)
+        HttpContext context, ConnectLinks links, ConnectSessions sessions, ConnectionStarter starter, PaymentInitiation payments, Psd2DbContext db,
+        IOptions<InstitutionOptions> institutions)
     {
         var link = await links.TakeAsync(token);
         var clientAppName = link is null ? null : await ClientAppNameAsync(db, link, context.RequestAborted);
         if (link is null || clientAppName is null)
         {
             return await LinkGoneAsync(links, token);
+        }
+
+        if (link.PaymentId is not null)
+        {
+            return await PaymentPages.StartAsync(token, link, clientAppName, context, links, sessions, payments, db, institutions.Value);
         }
 
         var bankName = institutionId is not null && institutions.Value.Banks.TryGetValue(institutionId, out var bank) ? bank.Name : null;
@@ -70,18 +84,25 @@ public static class ConnectPages
                 personalNumberInvalid: error!.Field == "psuId", status: error.Status);
         }
 
-        await sessions.SaveAsync(sessionToken, started.Connection.Id);
+        await sessions.SaveAsync(sessionToken, new ConnectSession(started.Connection.Id));
         context.Response.Headers.Location = started.AuthorisationUrl ?? ConnectSessions.PathFor(sessionToken);
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
     private static async Task<IResult> SessionAsync(string sessionToken, HttpContext context, ConnectSessions sessions, Psd2DbContext db, IOptions<InstitutionOptions> institutions)
     {
-        var connectionId = await sessions.FindAsync(sessionToken);
-        var connection = connectionId is null ? null : await db.Connections.AsNoTracking().SingleOrDefaultAsync(c => c.Id == connectionId, context.RequestAborted);
+        var session = await sessions.FindAsync(sessionToken);
+        if (session?.PaymentId is not null)
+        {
+            return await PaymentPages.SessionAsync(session, db, institutions.Value, context.RequestAborted) ?? PageGone();
+        }
+
+        var connection = session?.ConnectionId is { } connectionId
+            ? await db.Connections.AsNoTracking().SingleOrDefaultAsync(c => c.Id == connectionId, context.RequestAborted)
+            : null;
         if (connection is null)
         {
-            return PageResults.Notice("Page not found", "This page is no longer available. Go back to the service you came from and start again.", StatusCodes.Status404NotFound);
+            return PageGone();
         }
 
         var clientAppName = await db.ClientApps.Where(a => a.Id == connection.ClientAppId).Select(a => a.Name).SingleAsync(context.RequestAborted);
@@ -105,9 +126,12 @@ public static class ConnectPages
             .Where(a => a.Id == link.ClientAppId && a.DisabledAt == null && db.Users.Any(u => u.Id == link.UserId && u.ClientAppId == a.Id))
             .Select(a => a.Name).SingleOrDefaultAsync(cancellationToken);
 
-    private static async Task<IResult> LinkGoneAsync(ConnectLinks links, string token) => await links.WasUsedAsync(token)
+    internal static async Task<IResult> LinkGoneAsync(ConnectLinks links, string token) => await links.WasUsedAsync(token)
         ? PageResults.Notice(ConnectMessages.LinkGoneTitle, ConnectMessages.LinkUsed, StatusCodes.Status410Gone)
         : PageResults.Notice(ConnectMessages.LinkGoneTitle, ConnectMessages.LinkUnknown, StatusCodes.Status404NotFound);
+
+    internal static IResult PageGone() =>
+        PageResults.Notice("Page not found", "This page is no longer available. Go back to the service you came from and start again.", StatusCodes.Status404NotFound);
 
     private static RazorComponentResult Form(
         string clientAppName, ConnectLink link, InstitutionOptions institutions, string? institutionId, string? flow, string? personalNumber,
@@ -131,10 +155,12 @@ public static class ConnectPages
         return digits is { Length: 12 } && digits.All(char.IsAsciiDigit) ? digits : null;
     }
 
-    /// <summary>Where the client app gets its user back, in the same form the bank callback uses.</summary>
-    private static string? ReturnUrl(Connection connection) => connection.RedirectUri is { } target
-        ? target + (target.Contains('?', StringComparison.Ordinal) ? "&" : "?") + $"connectionId={connection.Id}&outcome={Uri.EscapeDataString(connection.Status)}"
-        : null;
+    private static string? ReturnUrl(Connection connection) =>
+        connection.RedirectUri is { } target ? ReturnUrl(target, "connectionId", connection.Id, connection.Status) : null;
+
+    /// <summary>Where the client app gets its user back, in the same form the bank callbacks use.</summary>
+    internal static string ReturnUrl(string target, string idName, Guid id, string status) =>
+        target + (target.Contains('?', StringComparison.Ordinal) ? "&" : "?") + $"{idName}={id}&outcome={Uri.EscapeDataString(status)}";
 
     /// <summary>The pages carry tokens in their address: never cached, never sent on as a referrer, never framed.</summary>
     private static async ValueTask<object?> PageHeaders(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)

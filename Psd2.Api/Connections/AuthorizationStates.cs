@@ -8,7 +8,8 @@ namespace Psd2.Api.Connections;
 public sealed record PendingAuthorization(Guid ConnectionId, string CodeVerifier, string TokenEndpoint, string? ReturnTo = null);
 
 /// <summary>What the payment callback needs: the payment whose authorisation the browser comes back from.</summary>
-public sealed record PendingPaymentAuthorization(Guid PaymentId);
+/// <param name="ReturnTo">A path on the api to send the browser to instead of the client's redirect URI (the Connect page).</param>
+public sealed record PendingPaymentAuthorization(Guid PaymentId, string? ReturnTo = null);
 
 /// <summary>
 /// OAuth <c>state</c> values: random, bound to one connection or payment, kept in Redis for a short while and taken

@@ -11,7 +11,7 @@ namespace Psd2.Api.Payments;
 /// <summary>
 /// Where the bank sends the end user's browser back after a payment's authorisation: the state is taken once, the
 /// payment's status read from the bank (what the redirect says is not taken for it), and the browser sent on to the
-/// client app with the payment id and its status.
+/// client app with the payment id and its status, or to the Connect page's result page when the authorisation started there.
 /// </summary>
 public static class PaymentCallbackEndpoint
 {
@@ -46,6 +46,11 @@ public static class PaymentCallbackEndpoint
         }
 
         await db.SaveChangesAsync(context.RequestAborted);
+        if (pending.ReturnTo is { } returnTo)
+        {
+            return Results.Redirect(returnTo);
+        }
+
         var target = payment.RedirectUri!;
         return Results.Redirect(target + (target.Contains('?', StringComparison.Ordinal) ? "&" : "?")
             + $"paymentId={payment.Id}&outcome={Uri.EscapeDataString(payment.Status)}");

@@ -69,11 +69,17 @@ public sealed class PaymentInitiation(
         return (await InitiateAsync(payment, requestId, cancellationToken), true, null);
     }
 
-    /// <summary>A payment asked for again: one still waiting for the bank's first answer is sent again, with its X-Request-ID.</summary>
+    /// <summary>
+    /// A payment asked for again: one still waiting for the bank's first answer is sent again, with its X-Request-ID,
+    /// unless the request that stored it (or the worker) may still be at it: then it is answered as it stands.
+    /// </summary>
     private async Task<Payment> ResumeAsync(Payment payment, string requestId, CancellationToken cancellationToken) =>
-        payment.Status == PaymentStatus.Initiating && payment.Deadline > time.GetUtcNow()
+        payment.Status == PaymentStatus.Initiating && payment.UpdatedAt < time.GetUtcNow() - InFlight && payment.Deadline > time.GetUtcNow()
             ? await InitiateAsync(payment, requestId, cancellationToken)
             : payment;
+
+    /// <summary>Longer than a request's own attempts at the bank usually take (a dropped connection fails at once, a timeout after 10 s).</summary>
+    private static readonly TimeSpan InFlight = TimeSpan.FromSeconds(45);
 
     /// <summary>Sends the initiation (again, with the same X-Request-ID) and records the bank's answer; saves.</summary>
     private async Task<Payment> InitiateAsync(Payment payment, string requestId, CancellationToken cancellationToken)
@@ -118,13 +124,24 @@ public sealed class PaymentInitiation(
     /// </summary>
     public async Task EnsureAuthorisationUrlAsync(Payment payment, IPaymentConnector bank, CancellationToken cancellationToken)
     {
-        if (payment is { Status: PaymentStatus.PendingAuthorisation, AuthorisationUrl: null, ScaRedirect: not null, BankPaymentId: not null })
+        if (payment is { AuthorisationUrl: null } && AwaitsRedirect(payment))
         {
-            payment.AuthorisationUrl = await RedirectAsync(payment, bank, cancellationToken);
+            payment.AuthorisationUrl = await RedirectAsync(payment, bank, returnTo: null, cancellationToken);
         }
     }
 
-    private async Task<string> RedirectAsync(Payment payment, IPaymentConnector bank, CancellationToken cancellationToken)
+    /// <summary>
+    /// A second way to the same authorisation, for the Connect page: a URL with a state of its own, whose callback sends
+    /// the browser to <paramref name="returnTo"/> instead of the client's redirect URI. The client's URL stays usable;
+    /// null when the payment is not waiting for a redirect authorisation.
+    /// </summary>
+    public async Task<string?> AuthorisationUrlReturningToAsync(Payment payment, string returnTo, CancellationToken cancellationToken) =>
+        AwaitsRedirect(payment) ? await RedirectAsync(payment, banks.Payments(payment.InstitutionId), returnTo, cancellationToken) : null;
+
+    private static bool AwaitsRedirect(Payment payment) =>
+        payment is { Status: PaymentStatus.PendingAuthorisation, ScaRedirect: not null, BankPaymentId: not null };
+
+    private async Task<string> RedirectAsync(Payment payment, IPaymentConnector bank, string? returnTo, CancellationToken cancellationToken)
     {
         var initiated = new InitiatedPayment(payment.BankPaymentId!, payment.Product, new PaymentState(PaymentProgress.Received, payment.BankStatus ?? ""),
             payment.ScaRedirect, null);
@@ -132,7 +149,7 @@ public sealed class PaymentInitiation(
         var (_, challenge) = Pkce.Create();
         var state = Pkce.RandomToken();
         var redirect = await bank.PaymentRedirectAsync(initiated, new RedirectRequest(tpp.OrganizationId, api.Value.PaymentCallbackUrl, state, challenge), cancellationToken);
-        await states.SaveAsync(state, new PendingPaymentAuthorization(payment.Id));
+        await states.SaveAsync(state, new PendingPaymentAuthorization(payment.Id, returnTo));
         return redirect.Url;
     }
 

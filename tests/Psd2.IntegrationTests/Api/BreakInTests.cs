@@ -49,6 +49,7 @@ public sealed class BreakInTests(AppFixture fixture) : IDisposable
             flow = "decoupled", psuId = "197503152386", psuIpAddress = PsuIpAddress,
         }),
         new("GET", "/v1/payments/{paymentId}"),
+        new("POST", "/v1/payments/{paymentId}/connect-link", Body: new { redirectUri = ClientReturn }),
         new("GET", "/v1/webhook-endpoints/{endpointId}"),
         new("POST", "/v1/webhook-endpoints/{endpointId}/rotate-secret"),
         new("GET", "/v1/webhook-endpoints/{endpointId}/deliveries"),

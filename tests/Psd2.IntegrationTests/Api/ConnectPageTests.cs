@@ -263,7 +263,7 @@ public sealed partial class ConnectPageTests(AppFixture fixture) : IDisposable
     }
 
     /// <summary>Posts the Connect form as a browser would: its antiforgery token (the cookie travels with the client) plus the fields.</summary>
-    private static Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string link, string html, Dictionary<string, string> fields)
+    internal static Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string link, string html, Dictionary<string, string> fields)
     {
         fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(AntiforgeryField().Match(html).Groups["value"].Value);
         return browser.PostAsync(link, new FormUrlEncodedContent(fields));

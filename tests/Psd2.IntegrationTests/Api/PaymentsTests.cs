@@ -16,7 +16,7 @@ namespace Psd2.IntegrationTests.Api;
 [Collection(AppCollection.Name)]
 public sealed class PaymentsTests(AppFixture fixture) : IDisposable
 {
-    private const string Creditor = "SE3550000000054910000003";
+    internal const string Creditor = "SE3550000000054910000003";
     private readonly BankTpp _bank = new(fixture.App);
 
     [Fact]
@@ -149,13 +149,16 @@ public sealed class PaymentsTests(AppFixture fixture) : IDisposable
         Assert.Empty((await client.Api.GetFromJsonAsync<JsonElement>($"/v1/users/{client.UserId}/payments")).GetProperty("items").EnumerateArray());
     }
 
-    private static object Decoupled(TestPsu psu, string amount) => new
+    internal static object Decoupled(TestPsu psu, string amount) => new
     {
-        institutionId = "sandboxbank", debtorIban = psu.Ibans[0], creditorName = "Hyresvärden AB", creditorIban = Creditor, amount, currency = "SEK",
+        institutionId = "sandboxbank", debtorIban = psu.Ibans[0], creditorName = "Hyresvärden AB", creditorIban = Creditor, amount, currency = CurrencyOf(psu),
         remittance = "Rent", flow = "decoupled", psuId = psu.PersonalNumber, psuIpAddress = BankData.PsuIp,
     };
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PayAsync(ApiTestClient client, string? key, object body)
+    /// <summary>The currency of the PSU's first account: the sandbox bank's Finnish households bank in euros, the others in kronor.</summary>
+    internal static string CurrencyOf(TestPsu psu) => psu.Ibans[0].StartsWith("FI", StringComparison.Ordinal) ? "EUR" : "SEK";
+
+    internal static async Task<(HttpStatusCode Status, JsonElement Body)> PayAsync(ApiTestClient client, string? key, object body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/users/{client.UserId}/payments") { Content = JsonContent.Create(body) };
         if (key is not null)
@@ -167,7 +170,7 @@ public sealed class PaymentsTests(AppFixture fixture) : IDisposable
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
-    private static Task<JsonElement> FinalAsync(ApiTestClient client, Guid paymentId) =>
+    internal static Task<JsonElement> FinalAsync(ApiTestClient client, Guid paymentId) =>
         Eventually.Holds(ct => client.Api.GetFromJsonAsync<JsonElement>($"/v1/payments/{paymentId}", ct),
             p => p.GetProperty("status").GetString() is "executed" or "rejected" or "cancelled" or "failed", Eventually.Seconds(90), $"payment {paymentId} to end");
 
