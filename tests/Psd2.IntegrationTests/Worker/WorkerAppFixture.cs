@@ -25,6 +25,8 @@ public sealed class WorkerAppFixture : AppFixture
             ["Worker__DispatcherInterval"] = "00:00:01",
             ["Worker__TokenRefreshInterval"] = "00:00:02",
             ["Worker__ConsentCheckJobInterval"] = "00:00:01",
+            // No payments here: their follow-up stays out of the way of the jobs these tests time (the maintenance queue is shared).
+            ["Worker__PaymentStatusInterval"] = "00:00:30",
             ["Worker__Lease"] = Lease.ToString(),
             ["Worker__RefreshRetryDelay"] = "00:00:01",
             ["Refresh__ConsentCheckInterval"] = ConsentCheckInterval.ToString(),
