@@ -39,10 +39,9 @@ public static class ConnectLinksApi
             return ApiProblems.NotFound("user");
         }
 
-        var allowed = await db.ClientApps.Where(a => a.Id == clientAppId).Select(a => a.RedirectUris).SingleAsync(cancellationToken);
-        if (request.RedirectUri is null || !allowed.Contains(request.RedirectUri, StringComparer.Ordinal))
+        if (request.RedirectUri is not { } redirectUri || !await db.IsRegisteredAsync(clientAppId, redirectUri, cancellationToken))
         {
-            return ApiProblems.BadRequest("redirect_uri_not_allowed", "redirectUri must be one of the client app's registered redirect URIs.");
+            return new ApiProblem<BadRequest400>(RegisteredRedirectUris.NotAllowed);
         }
 
         var maxDays = institutions.Value.Banks.Values.Max(b => b.MaxConsentDays);
@@ -62,7 +61,7 @@ public static class ConnectLinksApi
             return ApiProblems.Invalid("access", "One of [accounts], [accounts, balances] or [accounts, balances, transactions].");
         }
 
-        var (token, link) = await links.CreateAsync(clientAppId, userId, request.RedirectUri, request.ValidDays, request.FrequencyPerDay, access);
+        var (token, link) = await links.CreateAsync(clientAppId, userId, redirectUri, request.ValidDays, request.FrequencyPerDay, access);
         db.AuditEvents.Add(AuditRecords.For(caller, time, "connect_link.created", userId, details: new { link.ExpiresAt }));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created((string?)null, Response(api.Value, token, link));
@@ -84,11 +83,9 @@ public static class ConnectLinksApi
                 "Only a payment waiting for the user (pending_authorisation or awaiting_decoupled_authorisation) can be authorised through the Connect page.");
         }
 
-        var redirectUri = request?.RedirectUri ?? payment.RedirectUri;
-        var allowed = await db.ClientApps.Where(a => a.Id == caller.ClientAppId).Select(a => a.RedirectUris).SingleAsync(cancellationToken);
-        if (redirectUri is null || !allowed.Contains(redirectUri, StringComparer.Ordinal))
+        if ((request?.RedirectUri ?? payment.RedirectUri) is not { } redirectUri || !await db.IsRegisteredAsync(caller.ClientAppId, redirectUri, cancellationToken))
         {
-            return ApiProblems.BadRequest("redirect_uri_not_allowed", "redirectUri must be one of the client app's registered redirect URIs.");
+            return new ApiProblem<BadRequest400>(RegisteredRedirectUris.NotAllowed);
         }
 
         var (token, link) = await links.CreateAsync(

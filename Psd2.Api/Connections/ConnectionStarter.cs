@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Psd2.Api.Banking;
+using Psd2.Api.ClientApps;
 using Psd2.Core.Audit;
 using Psd2.Core.Banking;
 using Psd2.Core.Connections;
@@ -45,11 +46,10 @@ public sealed partial class ConnectionStarter(
             return Refuse("flow_not_supported", $"flow must be one of the institution's SCA approaches: {string.Join(", ", institution.ScaApproaches)}.");
         }
 
-        var allowed = await db.ClientApps.Where(a => a.Id == clientAppId).Select(a => a.RedirectUris).SingleAsync(cancellationToken);
-        if (flow == ConnectionFlow.Redirect ? request.RedirectUri is null || !allowed.Contains(request.RedirectUri, StringComparer.Ordinal)
-                                            : request.RedirectUri is not null && !allowed.Contains(request.RedirectUri, StringComparer.Ordinal))
+        // Required for a redirect; optional for a decoupled connection, but then registered too.
+        if ((flow == ConnectionFlow.Redirect || request.RedirectUri is not null) && !await db.IsRegisteredAsync(clientAppId, request.RedirectUri, cancellationToken))
         {
-            return Refuse("redirect_uri_not_allowed", "redirectUri must be one of the client app's registered redirect URIs.");
+            return (null, RegisteredRedirectUris.NotAllowed);
         }
 
         if (flow == ConnectionFlow.Decoupled && !IsPsuId(request.PsuId))

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Psd2.Api.ClientApps;
 using Psd2.Api.Connections;
 using Psd2.Core.Banking;
 using Psd2.Core.ClientApps;
@@ -97,10 +98,9 @@ public static partial class PaymentDrafts
             return (null, new ApiError(StatusCodes.Status400BadRequest, "flow_not_supported", $"flow must be one of the institution's SCA approaches: {string.Join(", ", institution.ScaApproaches)}."));
         }
 
-        var allowed = await db.ClientApps.Where(a => a.Id == clientAppId).Select(a => a.RedirectUris).SingleAsync(cancellationToken);
-        if (flow == PaymentFlow.Redirect && (request.RedirectUri is null || !allowed.Contains(request.RedirectUri, StringComparer.Ordinal)))
+        if (flow == PaymentFlow.Redirect && !await db.IsRegisteredAsync(clientAppId, request.RedirectUri, cancellationToken))
         {
-            return (null, new ApiError(StatusCodes.Status400BadRequest, "redirect_uri_not_allowed", "redirectUri must be one of the client app's registered redirect URIs."));
+            return (null, RegisteredRedirectUris.NotAllowed);
         }
 
         if (flow == PaymentFlow.Decoupled && !ConnectionStarter.IsPsuId(request.PsuId))

@@ -29,10 +29,10 @@ public sealed class BankClients(
     {
         var institution = Institution(institutionId);
         var http = Http(institution);
-        var oauth = new OAuthClient(http, factory.CreateClient(PublicBankClient));
         return institution.Standard switch
         {
-            InstitutionStandard.BerlinGroup => new BerlinGroupConnector(http, oauth, institution.TokenPath,
+            // Berlin Group banks give their OAuth metadata as an absolute link on their public host; the others on the TPP host.
+            InstitutionStandard.BerlinGroup => new BerlinGroupConnector(http, new OAuthClient(http, factory.CreateClient(PublicBankClient)), institution.TokenPath,
                 institution.RequiresSignature ? signers.HttpSignature : null, time, loggers.CreateLogger<BerlinGroupConnector>()),
             InstitutionStandard.UkOpenBanking => new UkOpenBankingConnector(http, new OAuthClient(http, http), institution.TokenPath, tpp.OrganizationId,
                 signers, time, loggers.CreateLogger<UkOpenBankingConnector>()),

@@ -1,8 +1,10 @@
+using Psd2.SandboxBank.Infrastructure;
+
 namespace Psd2.SandboxBank.BerlinGroup;
 
 /// <summary>
 /// A Berlin Group error: <c>{"tppMessages":[{"category":"ERROR","code":...,"path":...,"text":...}]}</c> with its
-/// HTTP status. Returned by handlers as a result, or thrown from deeper code as <see cref="TppErrorException"/>.
+/// HTTP status. Returned by handlers as a result, or thrown from deeper code as an <see cref="Infrastructure.ErrorAnswerException"/>.
 /// </summary>
 public sealed record TppError(int Status, string Code, string Text, string? Path = null) : IResult
 {
@@ -36,7 +38,7 @@ public sealed record TppError(int Status, string Code, string Text, string? Path
             cancellationToken: httpContext.RequestAborted);
     }
 
-    public TppErrorException AsException() => new(this);
+    public ErrorAnswerException AsException() => new(this, Text);
 
     public static TppError FormatError(string text, string? path = null) => new(400, "FORMAT_ERROR", text, path);
     public static TppError ParameterNotSupported(string text, string? path = null) => new(400, "PARAMETER_NOT_SUPPORTED", text, path);
@@ -48,11 +50,6 @@ public sealed record TppError(int Status, string Code, string Text, string? Path
     public static TppError TokenExpired() => new(401, "TOKEN_EXPIRED", "The access token has expired; refresh it.");
     public static TppError ResourceUnknown(string text) => new(404, "RESOURCE_UNKNOWN", text);
     public static TppError StatusInvalid(string text) => new(409, "STATUS_INVALID", text);
-}
-
-public sealed class TppErrorException(TppError error) : Exception(error.Text)
-{
-    public TppError Error { get; } = error;
 }
 
 public sealed record TppMessage(string Category, string Code, string? Path, string? Text);

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Diagnostics;
+using Psd2.SandboxBank.Infrastructure;
 
 namespace Psd2.SandboxBank.BerlinGroup;
 
@@ -8,29 +8,9 @@ namespace Psd2.SandboxBank.BerlinGroup;
 /// </summary>
 public static class TppErrorHandling
 {
-    public static IServiceCollection AddTppErrorHandling(this IServiceCollection services)
-    {
-        services.AddExceptionHandler<TppErrorExceptionHandler>();
-        // Ahead of the default ProblemDetails writer, which would otherwise answer first.
-        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, TppMessagesProblemWriter>());
-        return services;
-    }
+    public static IServiceCollection AddTppErrorHandling(this IServiceCollection services) => services.AddErrorAnswers<TppMessagesProblemWriter>();
 
     public static bool IsBerlinGroupPath(PathString path) => path.StartsWithSegments("/v1");
-
-    private sealed class TppErrorExceptionHandler : IExceptionHandler
-    {
-        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
-        {
-            if (exception is not TppErrorException tpp)
-            {
-                return false;
-            }
-
-            await tpp.Error.ExecuteAsync(httpContext);
-            return true;
-        }
-    }
 
     private sealed class TppMessagesProblemWriter : IProblemDetailsWriter
     {

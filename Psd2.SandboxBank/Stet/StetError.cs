@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.WebUtilities;
 using Psd2.SandboxBank.BerlinGroup;
+using Psd2.SandboxBank.Infrastructure;
 using Psd2.SandboxBank.Signing;
 using Psd2.SandboxBank.Time;
 using Psd2.SandboxBank.UkOpenBanking;
@@ -43,7 +44,7 @@ public sealed record StetError(int Status, string Message) : IResult
         await response.WriteAsJsonAsync(body, StetJson.Default.ErrorModel, contentType: "application/json", cancellationToken: httpContext.RequestAborted);
     }
 
-    public StetException AsException() => new(this);
+    public ErrorAnswerException AsException() => new(this, Message);
 
     public static StetError BadRequest(string message) => new(400, message);
     public static StetError Unauthorized(string message) => new(401, message) { TokenProblem = true };
@@ -59,9 +60,4 @@ public sealed record StetError(int Status, string Message) : IResult
     public static StetError From(TppError error) => new(error.Status, error.Text) { RetryAfterSeconds = error.RetryAfterSeconds };
 
     private static string Limit(string text) => text.Length <= MaxText ? text : text[..MaxText];
-}
-
-public sealed class StetException(StetError error) : Exception(error.Message)
-{
-    public StetError Error { get; } = error;
 }

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Diagnostics;
+using Psd2.SandboxBank.Infrastructure;
 
 namespace Psd2.SandboxBank.Stet;
 
@@ -8,27 +8,7 @@ namespace Psd2.SandboxBank.Stet;
 /// </summary>
 public static class StetErrorHandling
 {
-    public static IServiceCollection AddStetErrorHandling(this IServiceCollection services)
-    {
-        services.AddExceptionHandler<StetExceptionHandler>();
-        // Ahead of the default ProblemDetails writer, which would otherwise answer first.
-        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, StetProblemWriter>());
-        return services;
-    }
-
-    private sealed class StetExceptionHandler : IExceptionHandler
-    {
-        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
-        {
-            if (exception is not StetException stet)
-            {
-                return false;
-            }
-
-            await stet.Error.ExecuteAsync(httpContext);
-            return true;
-        }
-    }
+    public static IServiceCollection AddStetErrorHandling(this IServiceCollection services) => services.AddErrorAnswers<StetProblemWriter>();
 
     private sealed class StetProblemWriter : IProblemDetailsWriter
     {

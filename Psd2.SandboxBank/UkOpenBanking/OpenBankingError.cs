@@ -1,5 +1,6 @@
 using System.Globalization;
 using Psd2.SandboxBank.BerlinGroup;
+using Psd2.SandboxBank.Infrastructure;
 
 namespace Psd2.SandboxBank.UkOpenBanking;
 
@@ -39,7 +40,7 @@ public sealed record OpenBankingError(int Status, string? ErrorCode, string? Nam
         await response.WriteAsJsonAsync(body, OpenBankingJson.Default.OBErrorResponse1, contentType: "application/json", cancellationToken: httpContext.RequestAborted);
     }
 
-    public OpenBankingException AsException() => new(this);
+    public ErrorAnswerException AsException() => new(this, Message);
 
     public static OpenBankingError FieldMissing(string path) => new(400, "U004", "UK.OBIE.Field.Missing", $"{path} is required.", path);
     public static OpenBankingError FieldInvalid(string message, string? path = null) => new(400, "U002", "UK.OBIE.Field.Invalid", message, path);
@@ -65,9 +66,4 @@ public sealed record OpenBankingError(int Status, string? ErrorCode, string? Nam
         500 => Unexpected(error.Text),
         _ => new OpenBankingError(error.Status, null, null, error.Text) { RetryAfterSeconds = error.RetryAfterSeconds },
     };
-}
-
-public sealed class OpenBankingException(OpenBankingError error) : Exception(error.Message)
-{
-    public OpenBankingError Error { get; } = error;
 }

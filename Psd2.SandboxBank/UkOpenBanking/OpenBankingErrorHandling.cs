@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Diagnostics;
+using Psd2.SandboxBank.Infrastructure;
 
 namespace Psd2.SandboxBank.UkOpenBanking;
 
@@ -8,27 +8,7 @@ namespace Psd2.SandboxBank.UkOpenBanking;
 /// </summary>
 public static class OpenBankingErrorHandling
 {
-    public static IServiceCollection AddOpenBankingErrorHandling(this IServiceCollection services)
-    {
-        services.AddExceptionHandler<OpenBankingExceptionHandler>();
-        // Ahead of the default ProblemDetails writer, which would otherwise answer first.
-        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, OpenBankingProblemWriter>());
-        return services;
-    }
-
-    private sealed class OpenBankingExceptionHandler : IExceptionHandler
-    {
-        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
-        {
-            if (exception is not OpenBankingException openBanking)
-            {
-                return false;
-            }
-
-            await openBanking.Error.ExecuteAsync(httpContext);
-            return true;
-        }
-    }
+    public static IServiceCollection AddOpenBankingErrorHandling(this IServiceCollection services) => services.AddErrorAnswers<OpenBankingProblemWriter>();
 
     private sealed class OpenBankingProblemWriter : IProblemDetailsWriter
     {
